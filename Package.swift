@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// `make release` sets DEN_STATIC=1 and fills static-libs/ with links to the .a files of libarchive,
+// its compression libraries and libstdc++. A -L given to swiftc is searched before the system
+// directories, so every -lX (the driver's own -lstdc++ included) resolves to the static archive
+// and `ldd den` shows only glibc. The manifest is re-evaluated when DEN_STATIC changes.
+let isStatic = Context.environment["DEN_STATIC"] == "1"
+let packageDirectory = Context.packageDirectory
+// `pkg-config --static --libs libarchive` minus xml2: den registers no format that needs it.
+let archiveStaticDeps = ["nettle", "acl", "lzma", "zstd", "lz4", "bz2", "z"]
+
+let archiveLinkerSettings: [LinkerSetting] =
+    [.linkedLibrary("archive")]
+    + (isStatic
+        ? archiveStaticDeps.map { .linkedLibrary($0) }
+            + [.unsafeFlags(["-L\(packageDirectory)/static-libs", "-Xclang-linker", "-static-libgcc"])]
+        : [])
+
+let package = Package(
+    name: "den",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "den", targets: ["den"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CDenShim"),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "DenTOML"),
+        .target(name: "DenArchive", dependencies: ["CArchive"], linkerSettings: archiveLinkerSettings),
+        .target(name: "DenDebian"),
+        .target(name: "DenOCI", dependencies: ["DenArchive"]),
+        .target(name: "DenSandbox", dependencies: ["CDenShim"]),
+        .target(name: "DenCore", dependencies: ["DenTOML", "DenArchive", "DenDebian", "DenOCI", "DenSandbox"]),
+        .target(name: "DenCommands", dependencies: [
+            "DenCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "den", dependencies: ["DenCommands"]),
+
+        .target(name: "DenTestSupport", path: "Tests/DenTestSupport"),
+        .testTarget(name: "DenTOMLTests", dependencies: ["DenTOML"]),
+        .testTarget(name: "DenArchiveTests", dependencies: ["DenArchive"], exclude: ["Resources"]),
+        .testTarget(name: "DenDebianTests", dependencies: ["DenDebian"], resources: [.copy("Resources")]),
+        .testTarget(name: "DenOCITests", dependencies: ["DenOCI"]),
+        .testTarget(name: "DenSandboxTests", dependencies: ["DenSandbox"]),
+        .testTarget(name: "DenCoreTests", dependencies: ["DenCore", "DenTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DenTestSupport", "den"]),
+    ]
+)

@@ -1,0 +1,116 @@
+#ifndef DEN_SHIM_H
+#define DEN_SHIM_H
+
+#include <stdint.h>
+
+// den's sandbox runs in two processes of the same binary. The Swift parent computes a plan
+// (a list of operations) and re-executes /proc/self/exe with DEN_SANDBOX_ENV set; a
+// constructor in sandbox.c sees it and carries the plan out before the Swift runtime
+// starts, while the process is still single-threaded (unshare(CLONE_NEWUSER) and
+// unshare(CLONE_NEWNS) fail in a threaded process). The C side only executes: every path,
+// flag and id was decided, and can be tested, in Swift.
+
+/// The environment variable that marks a sandbox child: "CONTROL_FD,REPORT_FD".
+#define DEN_SANDBOX_ENV "_DEN_SANDBOX_FDS"
+
+/// Plan operations. A plan is "DEN1", then records: u32 op, u32 argc, argc × (u32 length,
+/// bytes). Arguments are text; numbers are decimal.
+enum {
+    /// uid-inside uid-outside gid-inside gid-outside: unshare the user namespace and write a
+    /// single-id map ourselves (setgroups=deny).
+    DEN_OP_USERNS_SINGLE = 1,
+    /// unshare the user namespace and ask the parent to write the maps (newuidmap/newgidmap).
+    DEN_OP_USERNS_HELPER = 2,
+    /// clone-flags: unshare the remaining namespaces and fork; the child, pid 1 of the new pid
+    /// namespace when CLONE_NEWPID is among the flags, runs the rest of the plan.
+    DEN_OP_NAMESPACES = 3,
+    /// mountpoint options: mount an overlay at a host path and make it the root of later targets.
+    DEN_OP_ROOT_OVERLAY = 4,
+    /// fstype target mount-flags data: a new filesystem at a target inside the root.
+    DEN_OP_MOUNT = 5,
+    /// source target bind-flags: bind a host path (opened before pivot_root) at a target inside the root.
+    DEN_OP_BIND = 6,
+    /// target linkpath: a symlink inside the root (an existing entry is left alone).
+    DEN_OP_SYMLINK = 7,
+    /// path mode uid gid: a directory inside the root, created only if missing.
+    DEN_OP_MKDIR = 8,
+    /// path mode uid gid content: replace a file inside the root atomically.
+    DEN_OP_WRITE = 9,
+    /// make the root the process's root: pivot_root and detach the host's tree.
+    DEN_OP_PIVOT = 10,
+    /// bring the loopback interface up (in a new network namespace).
+    DEN_OP_LOOPBACK = 11,
+    /// name: sethostname.
+    DEN_OP_HOSTNAME = 12,
+    /// KEY=VALUE…: the command's environment (replaces, does not add).
+    DEN_OP_ENV = 13,
+    /// cwd fallback-cwd uid gid clear-groups argv…: fork the command under the init and exec it.
+    DEN_OP_EXEC = 14,
+    /// init-pid: join the namespaces of a running env (user first) and fork into its pid namespace.
+    DEN_OP_JOIN = 15,
+};
+
+/// DEN_OP_BIND flags.
+enum {
+    DEN_BIND_READONLY = 1,
+    DEN_BIND_RECURSIVE = 2,
+    /// skip quietly when the source does not exist (e.g. /etc/hosts on an odd host).
+    DEN_BIND_OPTIONAL = 4,
+};
+
+/// What the child tells the parent, one fixed-size record per write (below PIPE_BUF, so
+/// records never interleave).
+enum {
+    /// value = the child's pid: write its uid/gid maps, then send one byte on the control pipe.
+    DEN_REPORT_NEED_MAPS = 1,
+    /// value = the host pid of the env's init (the pid namespace's pid 1).
+    DEN_REPORT_INIT = 2,
+    /// op = the failing operation, error = errno, detail = the path or argument involved.
+    DEN_REPORT_ERROR = 3,
+    /// the command could not be executed: error = errno, detail = the command.
+    DEN_REPORT_EXEC_FAILED = 4,
+    /// the command is running; value = its pid inside the env.
+    DEN_REPORT_RUNNING = 5,
+};
+
+struct den_report {
+    int32_t kind;
+    int32_t op;
+    int32_t error;
+    int32_t value;
+    char detail[240];
+};
+
+/// The CLONE_NEW* flags, which Glibc hides from Swift.
+enum {
+    DEN_CLONE_NEWNS = 0x00020000,
+    DEN_CLONE_NEWUTS = 0x04000000,
+    DEN_CLONE_NEWIPC = 0x08000000,
+    DEN_CLONE_NEWUSER = 0x10000000,
+    DEN_CLONE_NEWPID = 0x20000000,
+    DEN_CLONE_NEWNET = 0x40000000,
+};
+
+/// mount(2) flags for DEN_OP_MOUNT, spelled out for Swift.
+enum {
+    DEN_MS_RDONLY = 1,
+    DEN_MS_NOSUID = 2,
+    DEN_MS_NODEV = 4,
+    DEN_MS_NOEXEC = 8,
+};
+
+/// Starts /proc/self/exe as a sandbox child: `control_fd` becomes its fd 3 and `report_fd`
+/// its fd 4, every other descriptor above 2 is closed, `envp` plus the marker is its
+/// environment. Returns the pid, or -errno.
+int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[]);
+
+/// pipe2(fds, O_CLOEXEC), which Glibc hides from Swift. Returns 0 or -errno.
+int den_pipe(int fds[2]);
+
+/// In den's parent while a sandbox runs: forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to
+/// `child`, and ignore SIGINT and SIGQUIT (the terminal sends those to the command itself).
+void den_forward_signals(int child);
+/// Restore the default dispositions changed by den_forward_signals.
+void den_restore_signals(void);
+
+#endif

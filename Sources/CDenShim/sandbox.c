@@ -1,0 +1,540 @@
+// The sandbox child: carries out a plan made by the Swift parent (see den_shim.h).
+//
+// Runs from a constructor, before the Swift runtime exists, because unsharing the user and
+// mount namespaces requires a single-threaded process. It is an interpreter of a linear
+// plan: it decides nothing on its own. Any failure is reported as {op, errno, detail} on
+// the report pipe and ends the process; the parent turns it into an error with a fix.
+//
+// Processes: the re-executed den (A) unshares the user namespace and the others, then forks
+// pid 1 of the new pid namespace (B, the env's init). A stays outside to forward signals and
+// pass B's exit status up; B mounts, pivots, forks the command (C), reaps zombies and exits
+// with C's status.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "den_shim.h"
+
+// The new mount API and openat2 have no glibc wrappers before 2.36 and their headers clash
+// with <sys/mount.h>: declare the few constants used here.
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define DEN_MOUNT_ATTR_RDONLY 0x00000001
+#define DEN_MOUNT_ATTR_NOSUID 0x00000002
+#define DEN_MOUNT_ATTR_NODEV 0x00000004
+#define DEN_RESOLVE_NO_MAGICLINKS 0x02
+#define DEN_RESOLVE_IN_ROOT 0x10
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+struct den_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+
+struct den_mount_attr {
+    uint64_t attr_set;
+    uint64_t attr_clr;
+    uint64_t propagation;
+    uint64_t userns_fd;
+};
+
+// Exit code of a process whose setup failed; the report pipe says why.
+#define DEN_EXIT_SETUP 125
+
+struct op {
+    uint32_t code;
+    uint32_t argc;
+    char **argv;
+};
+
+static int control_fd = -1;
+static int report_fd = -1;
+static int root_fd = -1;        // the env's root, before and after pivot_root
+static char **command_env;      // from DEN_OP_ENV
+static int current_op;          // for error reports
+
+static void report(int kind, int error, int value, const char *detail) {
+    struct den_report record;
+    memset(&record, 0, sizeof record);
+    record.kind = kind;
+    record.op = current_op;
+    record.error = error;
+    record.value = value;
+    if (detail) snprintf(record.detail, sizeof record.detail, "%s", detail);
+    if (report_fd >= 0) {
+        ssize_t ignored = write(report_fd, &record, sizeof record);
+        (void)ignored;
+    }
+}
+
+static void fail(int error, const char *detail) {
+    report(DEN_REPORT_ERROR, error, 0, detail);
+    _exit(DEN_EXIT_SETUP);
+}
+
+static int read_full(int fd, void *buffer, size_t length) {
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = read(fd, (char *)buffer + done, length - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+// --- The plan -------------------------------------------------------------------------
+
+static uint32_t take_u32(const char **cursor, const char *end) {
+    uint32_t value;
+    if (end - *cursor < 4) fail(EINVAL, "truncated plan");
+    memcpy(&value, *cursor, 4);
+    *cursor += 4;
+    return value;
+}
+
+// Reads "length, blob" from the control pipe and splits it into operations. Strings are
+// copied out NUL-terminated; the plan is trusted (it comes from our own parent) but still
+// bounds-checked so a torn pipe cannot make us read past the buffer.
+static struct op *read_plan(size_t *count) {
+    uint32_t length;
+    if (read_full(control_fd, &length, 4) != 0 || length < 4 || length > (64u << 20)) fail(EPROTO, "no plan from den");
+    char *blob = malloc(length);
+    if (!blob || read_full(control_fd, blob, length) != 0) fail(EPROTO, "short plan from den");
+    if (memcmp(blob, "DEN1", 4) != 0) fail(EPROTO, "plan has the wrong version");
+    const char *cursor = blob + 4, *end = blob + length;
+    size_t capacity = 64, n = 0;
+    struct op *ops = malloc(capacity * sizeof *ops);
+    while (cursor < end) {
+        if (n == capacity) ops = realloc(ops, (capacity *= 2) * sizeof *ops);
+        if (!ops) fail(ENOMEM, "plan");
+        ops[n].code = take_u32(&cursor, end);
+        ops[n].argc = take_u32(&cursor, end);
+        if (ops[n].argc > 1u << 16) fail(EPROTO, "plan argument count");
+        ops[n].argv = calloc(ops[n].argc + 1, sizeof(char *));
+        for (uint32_t i = 0; i < ops[n].argc; i++) {
+            uint32_t size = take_u32(&cursor, end);
+            if ((size_t)(end - cursor) < size) fail(EPROTO, "truncated plan argument");
+            ops[n].argv[i] = strndup(cursor, size);
+            cursor += size;
+        }
+        n++;
+    }
+    *count = n;
+    return ops;
+}
+
+static unsigned long number(const char *text) {
+    return strtoul(text, NULL, 10);
+}
+
+// --- Paths inside the root ------------------------------------------------------------
+
+static int openat2_in_root(int dirfd, const char *path, int flags) {
+    struct den_open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .mode = 0,
+                               .resolve = DEN_RESOLVE_IN_ROOT | DEN_RESOLVE_NO_MAGICLINKS};
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+// Opens `path` inside the root as an O_PATH fd. Every component is resolved by the kernel
+// with the root as "/" (RESOLVE_IN_ROOT), so a symlink such as /etc/hosts -> /host/file
+// lands inside the env, never on the host. A missing path is created when `create` is
+// set: parents as directories, the last as a directory or (is_file) an empty file.
+static int open_in_root(const char *path, int create, int is_file) {
+    int fd = openat2_in_root(root_fd, path, O_PATH);
+    if (fd >= 0 || errno != ENOENT || !create) return fd;
+
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash[1] == 0) return -1;
+    const char *name = path + (slash - parent) + 1;
+    if (slash == parent) strcpy(parent, "/"); else *slash = 0;
+    int parent_fd = open_in_root(parent, 1, 0);
+    if (parent_fd < 0) return -1;
+    // O_PATH fds cannot be used with mkdirat; reopen the parent as a directory.
+    int dir = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(parent_fd);
+    if (dir < 0) return -1;
+    int made;
+    if (is_file) {
+        made = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (made >= 0) close(made);
+    } else {
+        made = mkdirat(dir, name, 0755);
+    }
+    int saved = errno;
+    close(dir);
+    if (made < 0 && saved != EEXIST) {
+        errno = saved;
+        return -1;
+    }
+    return openat2_in_root(root_fd, path, O_PATH);
+}
+
+static const char *fd_path(int fd, char *buffer, size_t size) {
+    snprintf(buffer, size, "/proc/self/fd/%d", fd);
+    return buffer;
+}
+
+// --- Operations -----------------------------------------------------------------------
+
+static void op_userns_single(char **argv) {
+    if (unshare(CLONE_NEWUSER) != 0) fail(errno, "unshare(CLONE_NEWUSER)");
+    char map[64];
+    // setgroups must be denied before an unprivileged process may write its gid_map.
+    if (write_file("/proc/self/setgroups", "deny") != 0) fail(errno, "/proc/self/setgroups");
+    snprintf(map, sizeof map, "%s %s 1\n", argv[0], argv[1]);
+    if (write_file("/proc/self/uid_map", map) != 0) fail(errno, "/proc/self/uid_map");
+    snprintf(map, sizeof map, "%s %s 1\n", argv[2], argv[3]);
+    if (write_file("/proc/self/gid_map", map) != 0) fail(errno, "/proc/self/gid_map");
+}
+
+static void op_userns_helper(void) {
+    if (unshare(CLONE_NEWUSER) != 0) fail(errno, "unshare(CLONE_NEWUSER)");
+    // Only the setuid newuidmap/newgidmap may write a multi-id map, and they run outside:
+    // ask the parent and wait for its go-ahead.
+    report(DEN_REPORT_NEED_MAPS, 0, getpid(), NULL);
+    char go;
+    if (read_full(control_fd, &go, 1) != 0) fail(EPROTO, "den did not write the id maps");
+    if (go != 1) fail(EPERM, "newuidmap/newgidmap failed");
+}
+
+// The process that stays outside the pid namespace: it forwards the signals that den's
+// parent sends it to the init and exits with the init's status.
+static void run_outside(pid_t init) {
+    report(DEN_REPORT_INIT, 0, init, NULL);
+    close(report_fd);
+    close(control_fd);
+    sigset_t all;
+    sigemptyset(&all);
+    sigaddset(&all, SIGCHLD);
+    sigaddset(&all, SIGINT);
+    sigaddset(&all, SIGTERM);
+    sigaddset(&all, SIGHUP);
+    sigaddset(&all, SIGQUIT);
+    sigaddset(&all, SIGUSR1);
+    sigaddset(&all, SIGUSR2);
+    for (;;) {
+        siginfo_t info;
+        if (sigwaitinfo(&all, &info) < 0) continue;
+        if (info.si_signo == SIGCHLD) {
+            int status;
+            pid_t done = waitpid(init, &status, WNOHANG);
+            if (done == init) {
+                if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+                _exit(128 + WTERMSIG(status));
+            }
+        } else if (info.si_code != SI_KERNEL) {
+            // Terminal signals (SI_KERNEL) already reach the command's process group.
+            kill(init, info.si_signo);
+        }
+    }
+}
+
+static void op_namespaces(char **argv) {
+    int flags = (int)number(argv[0]);
+    if (unshare(flags) != 0) fail(errno, "unshare");
+    // Nothing mounted from here on may propagate back to the host.
+    if ((flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(errno, "make / private");
+    pid_t child = fork();
+    if (child < 0) fail(errno, "fork");
+    if (child > 0) run_outside(child);
+    // In the child (pid 1 when CLONE_NEWPID): die with the outside process, which dies with den.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void op_root_overlay(char **argv) {
+    if (mount("overlay", argv[0], "overlay", 0, argv[1]) != 0) fail(errno, argv[0]);
+    root_fd = open(argv[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) fail(errno, argv[0]);
+}
+
+static void op_mount(char **argv) {
+    int target = open_in_root(argv[1], 1, 0);
+    if (target < 0) fail(errno, argv[1]);
+    char path[64];
+    unsigned long flags = 0, wanted = number(argv[2]);
+    if (wanted & DEN_MS_RDONLY) flags |= MS_RDONLY;
+    if (wanted & DEN_MS_NOSUID) flags |= MS_NOSUID;
+    if (wanted & DEN_MS_NODEV) flags |= MS_NODEV;
+    if (wanted & DEN_MS_NOEXEC) flags |= MS_NOEXEC;
+    if (mount(argv[0], fd_path(target, path, sizeof path), argv[0], flags, argv[3][0] ? argv[3] : NULL) != 0) fail(errno, argv[1]);
+    close(target);
+}
+
+static void op_bind(char **argv) {
+    int flags = (int)number(argv[2]);
+    int source = open(argv[0], O_PATH | O_CLOEXEC);
+    if (source < 0) {
+        if (errno == ENOENT && (flags & DEN_BIND_OPTIONAL)) return;
+        fail(errno, argv[0]);
+    }
+    struct stat info;
+    if (fstat(source, &info) != 0) fail(errno, argv[0]);
+    int target = open_in_root(argv[1], 1, !S_ISDIR(info.st_mode));
+    if (target < 0) fail(errno, argv[1]);
+
+    // A detached copy of the source mount gets its flags before it becomes visible, and
+    // mount_setattr only adds restrictions: flags the host locked (nosuid, noexec…) stay.
+    int recursive = (flags & DEN_BIND_RECURSIVE) ? AT_RECURSIVE : 0;
+    int tree = (int)syscall(SYS_open_tree, source, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
+    if (tree < 0) fail(errno, argv[0]);
+    struct den_mount_attr attr = {.attr_set = DEN_MOUNT_ATTR_NOSUID};
+    // Device nodes bound into /dev must stay usable.
+    if (!S_ISCHR(info.st_mode) && !S_ISBLK(info.st_mode)) attr.attr_set |= DEN_MOUNT_ATTR_NODEV;
+    if (flags & DEN_BIND_READONLY) attr.attr_set |= DEN_MOUNT_ATTR_RDONLY;
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof attr) != 0) fail(errno, argv[1]);
+    if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) fail(errno, argv[1]);
+    close(tree);
+    close(target);
+    close(source);
+}
+
+// Opens the parent directory of `path` inside the root (creating it) and returns the last
+// component through `name`.
+static int open_parent_in_root(const char *path, const char **name) {
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (!slash) return -1;
+    *name = path + (slash - parent) + 1;
+    if (slash == parent) strcpy(parent, "/"); else *slash = 0;
+    int fd = open_in_root(parent, 1, 0);
+    if (fd < 0) return -1;
+    int dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(fd);
+    return dir;
+}
+
+static void op_symlink(char **argv) {
+    const char *name;
+    int dir = open_parent_in_root(argv[1], &name);
+    if (dir < 0) fail(errno, argv[1]);
+    if (symlinkat(argv[0], dir, name) != 0 && errno != EEXIST) fail(errno, argv[1]);
+    close(dir);
+}
+
+static void op_mkdir(char **argv) {
+    const char *name;
+    int dir = open_parent_in_root(argv[0], &name);
+    if (dir < 0) fail(errno, argv[0]);
+    if (mkdirat(dir, name, 0700) == 0) {
+        // Owner and mode only for a directory made now: an existing one is the user's.
+        if (fchownat(dir, name, (uid_t)number(argv[2]), (gid_t)number(argv[3]), AT_SYMLINK_NOFOLLOW) != 0) fail(errno, argv[0]);
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fchmod(fd, (mode_t)strtoul(argv[1], NULL, 8)) != 0) fail(errno, argv[0]);
+        close(fd);
+    } else if (errno != EEXIST) {
+        fail(errno, argv[0]);
+    }
+    close(dir);
+}
+
+static void op_write(char **argv) {
+    const char *name;
+    int dir = open_parent_in_root(argv[0], &name);
+    if (dir < 0) fail(errno, argv[0]);
+    char temporary[64];
+    snprintf(temporary, sizeof temporary, ".den-write.%d", getpid());
+    unlinkat(dir, temporary, 0);
+    int fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) fail(errno, argv[0]);
+    size_t length = strlen(argv[4]), done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, argv[4] + done, length - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(errno, argv[0]);
+        done += (size_t)n;
+    }
+    if (fchown(fd, (uid_t)number(argv[2]), (gid_t)number(argv[3])) != 0) fail(errno, argv[0]);
+    if (fchmod(fd, (mode_t)strtoul(argv[1], NULL, 8)) != 0) fail(errno, argv[0]);
+    close(fd);
+    // rename: readers see the old file or the new one, never half of it.
+    if (renameat(dir, temporary, dir, name) != 0) fail(errno, argv[0]);
+    close(dir);
+}
+
+static void op_pivot(void) {
+    if (fchdir(root_fd) != 0) fail(errno, "chdir to the new root");
+    // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+    // only the env's tree, with no path back to the host's.
+    if (syscall(SYS_pivot_root, ".", ".") != 0) fail(errno, "pivot_root");
+    if (umount2(".", MNT_DETACH) != 0) fail(errno, "detach the host root");
+    if (chdir("/") != 0) fail(errno, "/");
+}
+
+static void op_loopback(void) {
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) fail(errno, "socket");
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strcpy(request.ifr_name, "lo");
+    if (ioctl(sock, SIOCGIFFLAGS, &request) != 0) fail(errno, "lo");
+    request.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(sock, SIOCSIFFLAGS, &request) != 0) fail(errno, "lo");
+    close(sock);
+}
+
+static void op_env(struct op *op) {
+    command_env = op->argv;
+}
+
+// pid 1: start the command, then reap every orphan and forward signals until it exits.
+static void op_exec(char **argv, uint32_t argc) {
+    if (argc < 6) fail(EINVAL, "exec needs a command");
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) fail(errno, "pipe");
+    pid_t command = fork();
+    if (command < 0) fail(errno, "fork");
+    if (command == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (chdir(argv[0]) != 0 && chdir(argv[1]) != 0 && chdir("/") != 0) _exit(DEN_EXIT_SETUP);
+        uid_t uid = (uid_t)number(argv[2]);
+        gid_t gid = (gid_t)number(argv[3]);
+        // Host supplementary groups show up as nobody inside; drop them where the map allows.
+        if (argv[4][0] == '1') setgroups(0, NULL);
+        int error = 0;
+        if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) error = errno;
+        // Everything above fd 2 closes on exec: no descriptor of den's leaks into the env.
+        syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        if (!error) {
+            extern char **environ;
+            static char *empty[] = {NULL};
+            environ = command_env ? command_env : empty;
+            execvp(argv[5], &argv[5]);
+            error = errno;
+        }
+        ssize_t ignored = write(status_pipe[1], &error, sizeof error);
+        (void)ignored;
+        _exit(error == ENOENT ? 127 : 126);
+    }
+    close(status_pipe[1]);
+    int error = 0;
+    if (read_full(status_pipe[0], &error, sizeof error) == 0) {
+        report(DEN_REPORT_EXEC_FAILED, error, 0, argv[5]);
+    } else {
+        report(DEN_REPORT_RUNNING, 0, command, NULL);
+    }
+    close(status_pipe[0]);
+    close(report_fd);
+    close(control_fd);
+    report_fd = -1;
+
+    sigset_t all;
+    sigemptyset(&all);
+    sigaddset(&all, SIGCHLD);
+    sigaddset(&all, SIGINT);
+    sigaddset(&all, SIGTERM);
+    sigaddset(&all, SIGHUP);
+    sigaddset(&all, SIGQUIT);
+    sigaddset(&all, SIGWINCH);
+    sigaddset(&all, SIGUSR1);
+    sigaddset(&all, SIGUSR2);
+    for (;;) {
+        siginfo_t info;
+        if (sigwaitinfo(&all, &info) < 0) continue;
+        if (info.si_signo != SIGCHLD) {
+            if (info.si_code != SI_KERNEL) kill(command, info.si_signo);
+            continue;
+        }
+        int status;
+        pid_t done;
+        while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (done != command) continue;
+            // Leaving kills whatever is left in the pid namespace.
+            if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+            _exit(128 + WTERMSIG(status));
+        }
+    }
+}
+
+// --- Entry ----------------------------------------------------------------------------
+
+__attribute__((constructor)) static void den_sandbox_entry(void) {
+    const char *marker = getenv(DEN_SANDBOX_ENV);
+    if (!marker) return;  // an ordinary den start: Swift's main runs
+    if (sscanf(marker, "%d,%d", &control_fd, &report_fd) != 2) _exit(DEN_EXIT_SETUP);
+    unsetenv(DEN_SANDBOX_ENV);
+    // If den dies, so do we (and with us the env's init and everything in its pid namespace).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Signals the outside process and the init forward are taken with sigwaitinfo, so they
+    // stay blocked from here on; the command unblocks them before exec.
+    sigset_t forwarded;
+    sigemptyset(&forwarded);
+    int signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1, SIGUSR2};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&forwarded, signals[i]);
+    sigprocmask(SIG_BLOCK, &forwarded, NULL);
+    umask(022);
+
+    size_t count;
+    struct op *ops = read_plan(&count);
+    for (size_t i = 0; i < count; i++) {
+        current_op = (int)ops[i].code;
+        char **argv = ops[i].argv;
+        switch (ops[i].code) {
+        case DEN_OP_USERNS_SINGLE: op_userns_single(argv); break;
+        case DEN_OP_USERNS_HELPER: op_userns_helper(); break;
+        case DEN_OP_NAMESPACES: op_namespaces(argv); break;
+        case DEN_OP_ROOT_OVERLAY: op_root_overlay(argv); break;
+        case DEN_OP_MOUNT: op_mount(argv); break;
+        case DEN_OP_BIND: op_bind(argv); break;
+        case DEN_OP_SYMLINK: op_symlink(argv); break;
+        case DEN_OP_MKDIR: op_mkdir(argv); break;
+        case DEN_OP_WRITE: op_write(argv); break;
+        case DEN_OP_PIVOT: op_pivot(); break;
+        case DEN_OP_LOOPBACK: op_loopback(); break;
+        case DEN_OP_HOSTNAME:
+            if (sethostname(argv[0], strlen(argv[0])) != 0) fail(errno, argv[0]);
+            break;
+        case DEN_OP_ENV: op_env(&ops[i]); break;
+        case DEN_OP_EXEC: op_exec(argv, ops[i].argc); break;
+        default: fail(EPROTO, "unknown plan operation");
+        }
+    }
+    fail(EPROTO, "the plan ended without a command");
+}

@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Colour for a stream only when it is a terminal and `NO_COLOR` is unset (no-color.org).
+struct TerminalStyle: Sendable {
+    var isEnabled: Bool
+
+    static func forStandardError() -> TerminalStyle {
+        TerminalStyle(isEnabled: isatty(STDERR_FILENO) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb")
+    }
+
+    static func forStandardOutput() -> TerminalStyle {
+        TerminalStyle(isEnabled: isatty(STDOUT_FILENO) == 1 && getenv("NO_COLOR") == nil)
+    }
+
+    private func wrap(_ text: String, _ code: String) -> String {
+        isEnabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    func error(_ text: String) -> String { wrap(text, "1;31") }
+    func warning(_ text: String) -> String { wrap(text, "1;33") }
+    func bold(_ text: String) -> String { wrap(text, "1") }
+    func dim(_ text: String) -> String { wrap(text, "2") }
+    func accent(_ text: String) -> String { wrap(text, "36") }
+}
+
+/// Diagnostics go to standard error, unbuffered, so they interleave correctly with a child's.
+enum StandardError {
+    static func write(_ text: String) {
+        var text = text
+        if !text.hasSuffix("\n") { text += "\n" }
+        text.withCString { pointer in
+            var offset = 0
+            let count = strlen(pointer)
+            while offset < count {
+                let written = Glibc.write(STDERR_FILENO, pointer + offset, count - offset)
+                if written < 0 { if errno == EINTR { continue }; return }
+                offset += written
+            }
+        }
+    }
+}

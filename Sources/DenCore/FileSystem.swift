@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few file operations the core needs, on plain syscalls so every failure keeps its errno.
+public enum FileSystem {
+    public static func read(_ path: String) throws(SystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open", path: path, errno: errno) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read", path: path, errno: errno)
+            }
+            if count == 0 { return result }
+            result.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    public static func readText(_ path: String) throws(SystemError) -> String? {
+        let bytes = try read(path)
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Writes `contents` to a temporary file beside `path`, syncs it and renames it into place,
+    /// so readers see the old file or the new one, never a torn one.
+    /// With `replacing: false` an existing file is left alone and `EEXIST` is thrown.
+    public static func writeAtomically(_ path: String, contents: [UInt8], mode: mode_t = 0o644, replacing: Bool = true) throws(SystemError) {
+        let directory = Path.parent(path)
+        let temporary = "\(directory)/.\(Path.lastComponent(path)).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw SystemError("create", path: temporary, errno: errno) }
+        var failure: SystemError?
+        contents.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = SystemError("write", path: temporary, errno: errno)
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = SystemError("fsync", path: temporary, errno: errno) }
+        close(fd)
+        if failure == nil {
+            if replacing {
+                if rename(temporary, path) != 0 { failure = SystemError("rename", path: path, errno: errno) }
+            } else if link(temporary, path) != 0 {
+                // link(2) refuses to replace, unlike rename(2): that closes the check-then-write race.
+                failure = SystemError("create", path: path, errno: errno)
+            }
+        }
+        unlink(temporary)
+        if let failure { throw failure }
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    public static func currentDirectory() throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { throw SystemError("getcwd", errno: errno) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

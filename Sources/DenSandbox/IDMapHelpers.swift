@@ -1,0 +1,94 @@
+import CDenShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The setuid shadow-utils helpers that write a multi-id map for an unprivileged user,
+/// after checking it against /etc/subuid and /etc/subgid.
+public struct IDMapHelpers: Sendable {
+    public var newuidmap: String
+    public var newgidmap: String
+
+    public init(newuidmap: String, newgidmap: String) {
+        self.newuidmap = newuidmap
+        self.newgidmap = newgidmap
+    }
+
+    /// The helpers where Debian's uidmap package (and every other distribution) puts them.
+    public static let standard = IDMapHelpers(newuidmap: locate("newuidmap") ?? "/usr/bin/newuidmap",
+                                              newgidmap: locate("newgidmap") ?? "/usr/bin/newgidmap")
+
+    /// True when both exist and are setuid (or carry file capabilities, which a stat cannot see:
+    /// a non-setuid helper is reported as unusable and `den doctor` explains).
+    public var areInstalled: Bool {
+        access(newuidmap, X_OK) == 0 && access(newgidmap, X_OK) == 0
+    }
+
+    static func locate(_ name: String) -> String? {
+        ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"].map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+
+    /// Writes both maps of `pid`; the two helpers run at once (each costs ~1.5 ms of exec).
+    func write(_ identity: SandboxSpec.Identity, pid: Int32) throws(SandboxError) {
+        guard case .subordinate(let uids, let gids) = identity else { return }
+        func arguments(_ tool: String, _ entries: [IDMapEntry]) -> [String] {
+            [tool, String(pid)] + entries.flatMap { ["\($0.inside)", "\($0.outside)", "\($0.count)"] }
+        }
+        let uid = try Helper.start(arguments(newuidmap, uids))
+        let gid = try Helper.start(arguments(newgidmap, gids))
+        let uidResult = uid.finish()
+        let gidResult = gid.finish()
+        for (tool, result) in [(newuidmap, uidResult), (newgidmap, gidResult)] where result.status != 0 {
+            throw SandboxError(stage: .idMaps, errno: EPERM, detail: "\(Path.lastComponent(tool)): \(result.output)")
+        }
+    }
+}
+
+/// A short-lived helper process whose standard error is captured.
+private struct Helper {
+    var pid: pid_t
+    var errorPipe: Int32
+
+    static func start(_ arguments: [String]) throws(SandboxError) -> Helper {
+        var pipeFDs: [Int32] = [-1, -1]
+        let rc = den_pipe(&pipeFDs)
+        guard rc == 0 else { throw SandboxError(stage: .idMaps, errno: -rc, detail: "pipe") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
+        close(pipeFDs[1])
+        guard spawned == 0 else {
+            close(pipeFDs[0])
+            throw SandboxError(stage: .idMaps, errno: spawned, detail: arguments[0])
+        }
+        return Helper(pid: pid, errorPipe: pipeFDs[0])
+    }
+
+    func finish() -> (status: Int32, output: String) {
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(errorPipe, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            output += buffer[0..<count]
+        }
+        close(errorPipe)
+        let termination = Sandbox.wait(for: pid)
+        let text = String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: "; ")
+        return (termination.exitCode, text)
+    }
+}
+
+enum Path {
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}

@@ -1,0 +1,104 @@
+import CDenShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs commands in a sandbox by re-executing den (see `sandbox.c`): this side spawns,
+/// feeds the plan, writes id maps on request and waits.
+public enum Sandbox {
+    /// Runs `spec`'s command and waits for it. Call from the main thread: the child's
+    /// parent-death signal is tied to the thread that spawned it.
+    public static func run(_ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard) throws(SandboxError) -> SandboxOutcome {
+        var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
+        var rc = den_pipe(&control)
+        guard rc == 0 else { throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe") }
+        rc = den_pipe(&report)
+        guard rc == 0 else {
+            close(control[0])
+            close(control[1])
+            throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe")
+        }
+        let child = den_spawn_sandbox(control[0], report[1], environ)
+        close(control[0])
+        close(report[1])
+        defer {
+            close(control[1])
+            close(report[0])
+        }
+        guard child > 0 else { throw SandboxError(stage: .spawn, errno: -child, detail: "/proc/self/exe") }
+
+        den_forward_signals(child)
+        defer { den_restore_signals() }
+
+        // A child that dies early closes its end: the write fails (EPIPE, SIGPIPE is ignored)
+        // and the report pipe says why.
+        _ = writeAll(control[1], SandboxPlan(spec).encoded())
+
+        var failure: SandboxError?
+        var commandFailure: (command: String, errno: Int32)?
+        var record = den_report()
+        while readRecord(report[0], &record) {
+            let detail = withUnsafeBytes(of: record.detail) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            switch Int(record.kind) {
+            case DEN_REPORT_NEED_MAPS:
+                do {
+                    try idMapHelpers.write(spec.identity, pid: record.value)
+                    _ = writeAll(control[1], [1])
+                } catch {
+                    failure = error
+                    _ = writeAll(control[1], [0])
+                }
+            case DEN_REPORT_ERROR:
+                failure = failure ?? SandboxError(operation: record.op, errno: record.error, detail: detail)
+            case DEN_REPORT_EXEC_FAILED:
+                commandFailure = (detail, record.error)
+            default:
+                break
+            }
+        }
+        let termination = wait(for: child)
+        if let failure { throw failure }
+        if let commandFailure { return .commandFailed(command: commandFailure.command, errno: commandFailure.errno) }
+        // Setup exits with 125 only after reporting; without a report the child was killed
+        // or broke the protocol before the command ran.
+        return .finished(termination)
+    }
+
+    static func wait(for pid: pid_t) -> Termination {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return .exited(125) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
+        let signal = status & 0x7f
+        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+    }
+
+    static func readRecord(_ fd: Int32, _ record: inout den_report) -> Bool {
+        let size = MemoryLayout<den_report>.size
+        var done = 0
+        while done < size {
+            let count = withUnsafeMutableBytes(of: &record) { buffer in
+                buffer.baseAddress.map { read(fd, $0 + done, size - done) } ?? -1
+            }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return false }
+            done += count
+        }
+        return true
+    }
+
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                buffer.baseAddress.map { write(fd, $0 + offset, bytes.count - offset) } ?? -1
+            }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return false }
+            offset += count
+        }
+        return true
+    }
+}

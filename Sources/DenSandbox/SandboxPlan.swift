@@ -1,0 +1,116 @@
+import CDenShim
+
+/// The operations the C side executes, in order (see `den_shim.h`). Building the list is
+/// pure, so the mount layout is tested without entering anything.
+public struct SandboxPlan: Sendable, Equatable {
+    public struct Operation: Sendable, Equatable {
+        public var code: Int
+        public var arguments: [String]
+
+        public init(_ code: Int, _ arguments: [String] = []) {
+            self.code = code
+            self.arguments = arguments
+        }
+    }
+
+    public var operations: [Operation]
+
+    /// The device nodes of the minimal /dev, bound from the host (a user namespace cannot mknod).
+    public static let devices = ["null", "zero", "full", "random", "urandom", "tty"]
+
+    public init(_ spec: SandboxSpec) {
+        var ops: [Operation] = []
+        switch spec.identity {
+        case .subordinate:
+            ops.append(Operation(DEN_OP_USERNS_HELPER))
+        case .single(let uidInside, let uidOutside, let gidInside, let gidOutside):
+            ops.append(Operation(DEN_OP_USERNS_SINGLE, ["\(uidInside)", "\(uidOutside)", "\(gidInside)", "\(gidOutside)"]))
+        }
+        var flags = DEN_CLONE_NEWNS | DEN_CLONE_NEWPID | DEN_CLONE_NEWUTS | DEN_CLONE_NEWIPC
+        if spec.isolatesNetwork { flags |= DEN_CLONE_NEWNET }
+        ops.append(Operation(DEN_OP_NAMESPACES, ["\(flags)"]))
+
+        let overlay = spec.overlay
+        let options = [
+            "lowerdir=\(overlay.lowerDirectories.map(Self.escapeOverlayPath).joined(separator: ":"))",
+            "upperdir=\(Self.escapeOverlayPath(overlay.upperDirectory))",
+            "workdir=\(Self.escapeOverlayPath(overlay.workDirectory))",
+            // Unprivileged overlay keeps its metadata in user.* xattrs (trusted.* needs real root).
+            "userxattr",
+        ].joined(separator: ",")
+        ops.append(Operation(DEN_OP_ROOT_OVERLAY, [overlay.mountpoint, options]))
+
+        let nosuidNodev = DEN_MS_NOSUID | DEN_MS_NODEV
+        ops.append(Operation(DEN_OP_MOUNT, ["proc", "/proc", "\(nosuidNodev | DEN_MS_NOEXEC)", ""]))
+        // sysfs can only be mounted by the owner of the network namespace: bind the host's, read-only.
+        ops.append(Operation(DEN_OP_BIND, ["/sys", "/sys", "\(DEN_BIND_READONLY | DEN_BIND_RECURSIVE)"]))
+        ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/dev", "\(DEN_MS_NOSUID | DEN_MS_NOEXEC)", "mode=0755,size=1m"]))
+        for device in Self.devices {
+            ops.append(Operation(DEN_OP_BIND, ["/dev/\(device)", "/dev/\(device)", "0"]))
+        }
+        // A private devpts: ptys opened inside are the env's own, not the host's.
+        var ptsOptions = "newinstance,ptmxmode=0666,mode=0620"
+        if spec.identity.mapsGID(5) { ptsOptions += ",gid=5" }  // Debian's tty group
+        ops.append(Operation(DEN_OP_MOUNT, ["devpts", "/dev/pts", "\(DEN_MS_NOSUID | DEN_MS_NOEXEC)", ptsOptions]))
+        ops.append(Operation(DEN_OP_SYMLINK, ["pts/ptmx", "/dev/ptmx"]))
+        ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/dev/shm", "\(nosuidNodev)", "mode=1777"]))
+        for (name, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                               ("stderr", "/proc/self/fd/2")] {
+            ops.append(Operation(DEN_OP_SYMLINK, [target, "/dev/\(name)"]))
+        }
+        ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/tmp", "\(nosuidNodev)", "mode=1777"]))
+        ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/run/den", "\(nosuidNodev)", "mode=0755"]))
+        for file in ["/etc/resolv.conf", "/etc/hosts"] {
+            ops.append(Operation(DEN_OP_BIND, [file, file, "\(DEN_BIND_READONLY | DEN_BIND_OPTIONAL)"]))
+        }
+        for bind in spec.binds {
+            var bindFlags = DEN_BIND_RECURSIVE
+            if bind.isReadOnly { bindFlags |= DEN_BIND_READONLY }
+            if bind.isOptional { bindFlags |= DEN_BIND_OPTIONAL }
+            ops.append(Operation(DEN_OP_BIND, [bind.source, bind.target, "\(bindFlags)"]))
+        }
+        for directory in spec.directories {
+            ops.append(Operation(DEN_OP_MKDIR, [directory.path, String(directory.mode, radix: 8), "\(directory.uid)", "\(directory.gid)"]))
+        }
+        for file in spec.files {
+            ops.append(Operation(DEN_OP_WRITE, [file.path, String(file.mode, radix: 8), "\(file.uid)", "\(file.gid)", file.contents]))
+        }
+        ops.append(Operation(DEN_OP_PIVOT))
+        if spec.isolatesNetwork { ops.append(Operation(DEN_OP_LOOPBACK)) }
+        ops.append(Operation(DEN_OP_HOSTNAME, [spec.hostname]))
+        ops.append(Operation(DEN_OP_ENV, spec.environment))
+        let clearsGroups = if case .subordinate = spec.identity { "1" } else { "0" }
+        ops.append(Operation(DEN_OP_EXEC, [spec.workingDirectory, spec.fallbackWorkingDirectory, "\(spec.uid)", "\(spec.gid)", clearsGroups] + spec.command))
+        operations = ops
+    }
+
+    /// The wire form read by `read_plan` in sandbox.c.
+    public func encoded() -> [UInt8] {
+        var bytes = Array("DEN1".utf8)
+        func append(_ value: UInt32) {
+            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        for operation in operations {
+            append(UInt32(operation.code))
+            append(UInt32(operation.arguments.count))
+            for argument in operation.arguments {
+                let utf8 = Array(argument.utf8)
+                append(UInt32(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
+        }
+        var framed: [UInt8] = []
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { framed.append(contentsOf: $0) }
+        return framed + bytes
+    }
+
+    /// overlayfs splits its options on ',' and lowerdir on ':'; both may be escaped with '\'.
+    static func escapeOverlayPath(_ path: String) -> String {
+        var escaped = ""
+        for character in path {
+            if character == "," || character == ":" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
