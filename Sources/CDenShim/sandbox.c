@@ -84,6 +84,7 @@ static int report_fd = -1;
 static int root_fd = -1;        // the env's root, before and after pivot_root
 static char **command_env;      // from DEN_OP_ENV
 static int current_op;          // for error reports
+static pid_t den_pid;           // the den that started us, to notice its death
 
 static void report(int kind, int error, int value, const char *detail) {
     struct den_report record;
@@ -181,10 +182,15 @@ static int openat2_in_root(int dirfd, const char *path, int flags) {
 // Opens `path` inside the root as an O_PATH fd. Every component is resolved by the kernel
 // with the root as "/" (RESOLVE_IN_ROOT), so a symlink such as /etc/hosts -> /host/file
 // lands inside the env, never on the host. A missing path is created when `create` is
-// set: parents as directories, the last as a directory or (is_file) an empty file.
-static int open_in_root(const char *path, int create, int is_file) {
+// set: parents as directories, the last as a directory or (is_file) an empty file; a
+// dangling symlink is followed (inside the root) and its target created instead.
+static int open_in_root_depth(const char *path, int create, int is_file, int depth) {
     int fd = openat2_in_root(root_fd, path, O_PATH);
     if (fd >= 0 || errno != ENOENT || !create) return fd;
+    if (depth > 40) {
+        errno = ELOOP;
+        return -1;
+    }
 
     char parent[4096];
     snprintf(parent, sizeof parent, "%s", path);
@@ -192,7 +198,7 @@ static int open_in_root(const char *path, int create, int is_file) {
     if (!slash || slash[1] == 0) return -1;
     const char *name = path + (slash - parent) + 1;
     if (slash == parent) strcpy(parent, "/"); else *slash = 0;
-    int parent_fd = open_in_root(parent, 1, 0);
+    int parent_fd = open_in_root_depth(parent, 1, 0, depth + 1);
     if (parent_fd < 0) return -1;
     // O_PATH fds cannot be used with mkdirat; reopen the parent as a directory.
     int dir = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -206,6 +212,20 @@ static int open_in_root(const char *path, int create, int is_file) {
         made = mkdirat(dir, name, 0755);
     }
     int saved = errno;
+    if (made < 0 && saved == EEXIST) {
+        struct stat info;
+        char target[4096];
+        ssize_t length;
+        if (fstatat(dir, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(info.st_mode) &&
+            (length = readlinkat(dir, name, target, sizeof target - 1)) > 0) {
+            close(dir);
+            target[length] = 0;
+            char next[8192];
+            if (target[0] == '/') snprintf(next, sizeof next, "%s", target);
+            else snprintf(next, sizeof next, "%s/%s", parent, target);
+            return open_in_root_depth(next, create, is_file, depth + 1);
+        }
+    }
     close(dir);
     if (made < 0 && saved != EEXIST) {
         errno = saved;
@@ -214,12 +234,22 @@ static int open_in_root(const char *path, int create, int is_file) {
     return openat2_in_root(root_fd, path, O_PATH);
 }
 
+static int open_in_root(const char *path, int create, int is_file) {
+    return open_in_root_depth(path, create, is_file, 0);
+}
+
 static const char *fd_path(int fd, char *buffer, size_t size) {
     snprintf(buffer, size, "/proc/self/fd/%d", fd);
     return buffer;
 }
 
 // --- Operations -----------------------------------------------------------------------
+
+// SIGKILL when the parent dies; if it already has, exit now.
+static void die_with_parent(pid_t parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(DEN_EXIT_SETUP);
+}
 
 static void op_userns_single(char **argv) {
     if (unshare(CLONE_NEWUSER) != 0) fail(errno, "unshare(CLONE_NEWUSER)");
@@ -232,7 +262,7 @@ static void op_userns_single(char **argv) {
     if (write_file("/proc/self/gid_map", map) != 0) fail(errno, "/proc/self/gid_map");
 }
 
-static void op_userns_helper(void) {
+static void op_userns_helper(char **argv) {
     if (unshare(CLONE_NEWUSER) != 0) fail(errno, "unshare(CLONE_NEWUSER)");
     // Only the setuid newuidmap/newgidmap may write a multi-id map, and they run outside:
     // ask the parent and wait for its go-ahead.
@@ -240,6 +270,16 @@ static void op_userns_helper(void) {
     char go;
     if (read_full(control_fd, &go, 1) != 0) fail(EPROTO, "den did not write the id maps");
     if (go != 1) fail(EPERM, "newuidmap/newgidmap failed");
+    // Become the env's root: what the setup creates (mounts, /home/USER, /etc/passwd) must
+    // belong to root inside, not to the user's own id. Host groups mean nothing here.
+    gid_t gid = (gid_t)number(argv[1]);
+    uid_t uid = (uid_t)number(argv[0]);
+    if (setgroups(0, NULL) != 0) fail(errno, "setgroups");
+    if (setresgid(gid, gid, gid) != 0) fail(errno, "setresgid");
+    if (setresuid(uid, uid, uid) != 0) fail(errno, "setresuid");
+    // Changing credentials cleared the parent-death signal: set it again, and catch a den
+    // that died in between.
+    die_with_parent(den_pid);
 }
 
 // The process that stays outside the pid namespace: it forwards the signals that den's
@@ -284,12 +324,18 @@ static void op_namespaces(char **argv) {
     if (child > 0) run_outside(child);
     // In the child (pid 1 when CLONE_NEWPID): die with the outside process, which dies with den.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_NAME, "den-init");
 }
 
 static void op_root_overlay(char **argv) {
     if (mount("overlay", argv[0], "overlay", 0, argv[1]) != 0) fail(errno, argv[0]);
     root_fd = open(argv[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0) fail(errno, argv[0]);
+    // The merged "/" takes the writable layer's owner and mode, which den created on the
+    // host as the user with 0700: make it the env's root directory, 0755 root:root.
+    char path[64];
+    if (fchownat(root_fd, "", (uid_t)number(argv[2]), (gid_t)number(argv[3]), AT_EMPTY_PATH) != 0) fail(errno, "/");
+    if (chmod(fd_path(root_fd, path, sizeof path), 0755) != 0) fail(errno, "/");
 }
 
 static void op_mount(char **argv) {
@@ -500,8 +546,11 @@ __attribute__((constructor)) static void den_sandbox_entry(void) {
     if (!marker) return;  // an ordinary den start: Swift's main runs
     if (sscanf(marker, "%d,%d", &control_fd, &report_fd) != 2) _exit(DEN_EXIT_SETUP);
     unsetenv(DEN_SANDBOX_ENV);
+    // den ignores SIGPIPE; ignored signals survive exec, and the command must get the default.
+    signal(SIGPIPE, SIG_DFL);
     // If den dies, so do we (and with us the env's init and everything in its pid namespace).
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    den_pid = getppid();
+    die_with_parent(den_pid);
     // Signals the outside process and the init forward are taken with sigwaitinfo, so they
     // stay blocked from here on; the command unblocks them before exec.
     sigset_t forwarded;
@@ -518,7 +567,7 @@ __attribute__((constructor)) static void den_sandbox_entry(void) {
         char **argv = ops[i].argv;
         switch (ops[i].code) {
         case DEN_OP_USERNS_SINGLE: op_userns_single(argv); break;
-        case DEN_OP_USERNS_HELPER: op_userns_helper(); break;
+        case DEN_OP_USERNS_HELPER: op_userns_helper(argv); break;
         case DEN_OP_NAMESPACES: op_namespaces(argv); break;
         case DEN_OP_ROOT_OVERLAY: op_root_overlay(argv); break;
         case DEN_OP_MOUNT: op_mount(argv); break;

@@ -12,13 +12,15 @@ struct Den: AsyncParsableCommand {
             anyone who clones it gets the same environment, with the project mounted live.
             """,
         version: DenVersion.current,
-        subcommands: [InitCommand.self, CheckCommand.self, CompletionCommand.self]
+        subcommands: [InitCommand.self, CheckCommand.self, ShellCommand.self, RunCommand.self, CompletionCommand.self]
     )
 }
 
 /// The process entry point: runs the command and turns every error into the exit code
 /// scripts can rely on (0 ok, 1 user error, 64 usage error).
 public enum DenMain {
+    /// On the main thread: the env's processes die with the thread that started them.
+    @MainActor
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         do {
             var command = try Den.parseAsRoot(arguments)

@@ -22,7 +22,7 @@ public struct SandboxPlan: Sendable, Equatable {
         var ops: [Operation] = []
         switch spec.identity {
         case .subordinate:
-            ops.append(Operation(DEN_OP_USERNS_HELPER))
+            ops.append(Operation(DEN_OP_USERNS_HELPER, ["0", "0"]))
         case .single(let uidInside, let uidOutside, let gidInside, let gidOutside):
             ops.append(Operation(DEN_OP_USERNS_SINGLE, ["\(uidInside)", "\(uidOutside)", "\(gidInside)", "\(gidOutside)"]))
         }
@@ -38,7 +38,7 @@ public struct SandboxPlan: Sendable, Equatable {
             // Unprivileged overlay keeps its metadata in user.* xattrs (trusted.* needs real root).
             "userxattr",
         ].joined(separator: ",")
-        ops.append(Operation(DEN_OP_ROOT_OVERLAY, [overlay.mountpoint, options]))
+        ops.append(Operation(DEN_OP_ROOT_OVERLAY, [overlay.mountpoint, options, "\(spec.rootOwner.uid)", "\(spec.rootOwner.gid)"]))
 
         let nosuidNodev = DEN_MS_NOSUID | DEN_MS_NODEV
         ops.append(Operation(DEN_OP_MOUNT, ["proc", "/proc", "\(nosuidNodev | DEN_MS_NOEXEC)", ""]))

@@ -109,6 +109,16 @@ public struct SandboxSpec: Sendable, Equatable {
     }
 }
 
+extension SandboxSpec {
+    /// Who owns the env's system files: root when the map has it, else the one mapped id.
+    public var rootOwner: (uid: UInt32, gid: UInt32) {
+        switch identity {
+        case .subordinate: (0, 0)
+        case .single(let uid, _, let gid, _): (uid, gid)
+        }
+    }
+}
+
 extension SandboxSpec.Identity {
     /// True when inside `id` is backed by a host id, so files may be owned by it.
     public func mapsUID(_ id: UInt32) -> Bool {

@@ -42,6 +42,19 @@ public struct TestUser: Sendable {
         }
     }
 
+    /// The command line that runs `executable` as this user with `environment` (see `run`).
+    public func commandLine(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> [String] {
+        var env = [
+            "HOME": home, "USER": name, "LOGNAME": name, "LANG": "C.UTF-8",
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        ]
+        env.merge(environment) { $1 }
+        let envArguments = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let direct = ["/usr/bin/env", "-i"] + envArguments + [executable] + arguments
+        guard getuid() == 0 else { return direct }
+        return ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"] + direct
+    }
+
     /// Runs `executable` as this user with a clean environment: HOME, USER, PATH, LANG and
     /// `environment` on top. Root drops to the user with setpriv (util-linux), which also
     /// clears supplementary groups so nothing of root's leaks in.
@@ -49,22 +62,9 @@ public struct TestUser: Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
         directory: String? = nil, input: String? = nil, timeout: Duration = .seconds(120)
     ) throws -> ProcessResult {
-        var env = [
-            "HOME": home, "USER": name, "LOGNAME": name, "LANG": "C.UTF-8",
-            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-        ]
-        env.merge(environment) { $1 }
-        let envArguments = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        if getuid() == 0 {
-            return try ProcessRunner.run(
-                "/usr/bin/setpriv",
-                ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", "/usr/bin/env", "-i"] + envArguments
-                    + [executable] + arguments,
-                environment: [:], directory: directory, input: input, timeout: timeout)
-        }
-        return try ProcessRunner.run(
-            "/usr/bin/env", ["-i"] + envArguments + [executable] + arguments,
-            environment: [:], directory: directory, input: input, timeout: timeout)
+        let line = commandLine(executable, arguments, environment: environment)
+        return try ProcessRunner.run(line[0], Array(line.dropFirst()), environment: [:], directory: directory,
+                                     input: input, timeout: timeout)
     }
 }
 

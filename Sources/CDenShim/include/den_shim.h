@@ -19,12 +19,14 @@ enum {
     /// uid-inside uid-outside gid-inside gid-outside: unshare the user namespace and write a
     /// single-id map ourselves (setgroups=deny).
     DEN_OP_USERNS_SINGLE = 1,
-    /// unshare the user namespace and ask the parent to write the maps (newuidmap/newgidmap).
+    /// uid gid: unshare the user namespace, ask the parent to write the maps
+    /// (newuidmap/newgidmap), then become uid:gid inside (the env's root).
     DEN_OP_USERNS_HELPER = 2,
     /// clone-flags: unshare the remaining namespaces and fork; the child, pid 1 of the new pid
     /// namespace when CLONE_NEWPID is among the flags, runs the rest of the plan.
     DEN_OP_NAMESPACES = 3,
-    /// mountpoint options: mount an overlay at a host path and make it the root of later targets.
+    /// mountpoint options uid gid: mount an overlay at a host path, make it the root of later
+    /// targets, and give its top directory to uid:gid with mode 0755.
     DEN_OP_ROOT_OVERLAY = 4,
     /// fstype target mount-flags data: a new filesystem at a target inside the root.
     DEN_OP_MOUNT = 5,
@@ -91,6 +93,9 @@ enum {
     DEN_CLONE_NEWNET = 0x40000000,
 };
 
+/// O_PATH, which Glibc hides from Swift (it needs _GNU_SOURCE).
+enum { DEN_O_PATH = 010000000 };
+
 /// mount(2) flags for DEN_OP_MOUNT, spelled out for Swift.
 enum {
     DEN_MS_RDONLY = 1,
@@ -106,6 +111,10 @@ int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[]);
 
 /// pipe2(fds, O_CLOEXEC), which Glibc hides from Swift. Returns 0 or -errno.
 int den_pipe(int fds[2]);
+
+/// Opens `path` inside the directory tree `root`, resolved as if `root` were "/" (symlinks
+/// cannot lead out of it), with open(2) `flags`. Returns the fd or -errno.
+int den_open_in_root(const char *root, const char *path, int flags);
 
 /// In den's parent while a sandbox runs: forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to
 /// `child`, and ignore SIGINT and SIGQUIT (the terminal sends those to the command itself).

@@ -1,0 +1,122 @@
+import DenSandbox
+import DenTOML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A project's env: its place in the store (writable layer, metadata) and how to enter it.
+public struct Environment: Sendable {
+    public var id: String
+    public var project: Project
+    public var manifest: Manifest
+    public var directory: String
+    public var idMapping: IDMapping
+    /// Read-only layers, top first.
+    public var layers: [String]
+    /// One-line notes for the user (e.g. the single-id fallback); the core never prints.
+    public var notices: [String]
+
+    public var upperDirectory: String { "\(directory)/upper" }
+    public var workDirectory: String { "\(directory)/work" }
+    public var mountpoint: String { "\(directory)/root" }
+    public var metadataPath: String { "\(directory)/env.toml" }
+
+    /// `name-XXXXXXXX`: the manifest's name plus a hash of the project's path, so two
+    /// projects that are both called "app" get two envs.
+    public static func id(name: String, projectDirectory: String) -> String {
+        "\(name)-\(StableHash.hex(projectDirectory))"
+    }
+
+    /// Finds or creates the env of `project` in `store`.
+    public static func prepare(
+        project: Project, manifest: Manifest, store: Store, user: HostUser, idMapping: IDMapping
+    ) throws(EnvironmentError) -> Environment {
+        let layers: [String]
+        switch manifest.base {
+        case .directory(let path):
+            guard FileSystem.isDirectory(path) else { throw .baseDirectoryMissing(path) }
+            layers = [path]
+        case .debian, .image:
+            throw .baseNotSupported(manifest.base)
+        }
+        let id = id(name: manifest.name, projectDirectory: project.directory)
+        var environment = Environment(
+            id: id, project: project, manifest: manifest, directory: store.environmentDirectory(id: id),
+            idMapping: idMapping, layers: layers, notices: [])
+        do {
+            for path in [environment.upperDirectory, environment.workDirectory, environment.mountpoint] {
+                try store.makeDirectory(path)
+            }
+        } catch {
+            throw .store(error)
+        }
+        // The fallback is worth one line when the env is made, not on every entry.
+        if try environment.recordMetadata(), case .single = idMapping {
+            environment.notices.append(
+                "note: no subordinate ids for '\(user.name)' in /etc/subuid and /etc/subgid: only your own id is mapped (see `den doctor`)")
+        }
+        return environment
+    }
+
+    /// Writes env.toml on first use (and returns true); later, refuses an id mapping other
+    /// than the recorded one.
+    private func recordMetadata() throws(EnvironmentError) -> Bool {
+        if FileSystem.exists(metadataPath) {
+            let text: String
+            do {
+                text = try FileSystem.readText(metadataPath) ?? ""
+            } catch {
+                throw .store(error)
+            }
+            let table: TOMLTable
+            do {
+                table = try TOML.parse(text)
+            } catch {
+                throw .metadata(path: metadataPath, reason: error.description)
+            }
+            if case .string(let recorded) = table["id-mapping"]?.node.value, recorded != idMapping.kind {
+                throw .idMappingChanged(recorded: recorded, current: idMapping.kind, environmentDirectory: directory)
+            }
+            return false
+        }
+        var table = TOMLTable()
+        table.set("name", .string(manifest.name))
+        table.set("project", .string(project.directory))
+        table.set("base", .string(manifest.base.description))
+        table.set("id-mapping", .string(idMapping.kind))
+        table.set("created", .integer(Int64(time(nil))))
+        do {
+            try FileSystem.writeAtomically(metadataPath, contents: Array(TOML.render(table).utf8), mode: 0o600)
+        } catch {
+            throw .store(error)
+        }
+        return true
+    }
+}
+
+/// How host ids become env ids (see `IDMap`).
+public enum IDMapping: Sendable, Equatable {
+    case subordinate(uids: [IDMapEntry], gids: [IDMapEntry])
+    case single
+
+    /// The mapping this user can have: the full one when /etc/subuid and /etc/subgid grant
+    /// enough ids and newuidmap/newgidmap are installed, else a single id.
+    public static func detect(for user: HostUser, helpers: IDMapHelpers = .standard) -> IDMapping {
+        func ranges(_ file: String, id: UInt32) -> [SubordinateIDRange] {
+            let text = (try? FileSystem.readText(file)) ?? nil
+            return text.map { SubordinateIDs.ranges(in: $0, userName: user.name, id: id) } ?? []
+        }
+        guard helpers.areInstalled,
+              let uids = IDMap.subordinate(id: user.uid, ranges: ranges("/etc/subuid", id: user.uid)),
+              let gids = IDMap.subordinate(id: user.gid, ranges: ranges("/etc/subgid", id: user.uid))
+        else { return .single }
+        return .subordinate(uids: uids.entries, gids: gids.entries)
+    }
+
+    var kind: String {
+        switch self {
+        case .subordinate: "subordinate"
+        case .single: "single"
+        }
+    }
+}

@@ -1,0 +1,6 @@
+// The sandbox's result and error types are part of the core's API (`den run` reports them),
+// so commands see them through DenCore rather than depending on DenSandbox themselves.
+@_exported import enum DenSandbox.SandboxOutcome
+@_exported import struct DenSandbox.SandboxError
+@_exported import enum DenSandbox.Termination
+@_exported import struct DenSandbox.SandboxSpec

@@ -1,0 +1,15 @@
+/// What the user asked `den shell` or `den run` to do.
+public struct Invocation: Sendable, Equatable {
+    /// nil: an interactive shell.
+    public var command: [String]?
+    /// Run as root inside the env (package installs) instead of as the user.
+    public var asRoot: Bool
+    /// The host directory den was started from; the command starts at the same path inside.
+    public var workingDirectory: String
+
+    public init(command: [String]?, asRoot: Bool, workingDirectory: String) {
+        self.command = command
+        self.asRoot = asRoot
+        self.workingDirectory = workingDirectory
+    }
+}

@@ -1,0 +1,276 @@
+import DenTestSupport
+import Foundation
+import Testing
+
+/// The two ways den maps ids: every test here runs in both.
+enum IDMode: String, CaseIterable, CustomTestStringConvertible {
+    case subordinate
+    case single
+
+    var testDescription: String { rawValue }
+
+    /// The user for this mode, or nil when the suite cannot provide it (run as a normal user).
+    func user() throws -> TestUser? {
+        let user = self == .subordinate ? try TestUser.withRanges : try TestUser.withoutRanges
+        return user.hasSubordinateRanges == (self == .subordinate) ? user : nil
+    }
+}
+
+/// Enters busybox envs with the real den as an unprivileged user.
+@Suite struct RuntimeTests {
+    @Test(arguments: IDMode.allCases)
+    func youAreYourselfInside(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.run("echo $(id -u) $(id -g) $(id -un) $HOME $USER $DEN_ENV; grep \"^$(id -un):\" /etc/passwd")
+        #expect(result.status == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n")
+        let name = URL(fileURLWithPath: project.path).lastPathComponent
+        #expect(lines.first == "\(user.uid) \(user.gid) \(user.name) /home/\(user.name) \(user.name) \(name)")
+        #expect(lines.dropFirst().first?.hasPrefix("\(user.name):x:\(user.uid):\(user.gid):") == true)
+    }
+
+    @Test(arguments: IDMode.allCases)
+    func rootInsideWithFlag(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.run("id -u; echo $HOME; touch /etc/made-by-root; ls -ln /etc/made-by-root", root: true)
+        #expect(result.status == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.first == "0")
+        #expect(lines.dropFirst().first == "/root")
+        #expect(lines.last?.contains(" 0 ") == true, "file made by root inside is not root's: \(result.standardOutput)")
+    }
+
+    @Test func subordinateModeMapsTheFullRange() throws {
+        guard let user = try IDMode.subordinate.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.run("cat /proc/self/uid_map")
+        let rows = result.standardOutput.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.contains(["\(user.uid)", "\(user.uid)", "1"]), "own uid not mapped to itself: \(result.standardOutput)")
+        #expect(rows.map { Int($0[2]) ?? 0 }.reduce(0, +) == 65536)
+    }
+
+    @Test func singleModeMapsOneID() throws {
+        guard let user = try IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.run("cat /proc/self/uid_map")
+        #expect(result.standardOutput.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                == ["\(user.uid)", "\(user.uid)", "1\n"])
+        // The fallback is announced once, when the env is made.
+        #expect(result.standardError.contains("only your own id is mapped"))
+        #expect(!(try project.run("true").standardError.contains("only your own id")))
+    }
+
+    @Test(arguments: IDMode.allCases)
+    func pidNamespaceHidesTheHost(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.run("cat /proc/1/comm; ls -d /proc/[0-9]* | wc -l; hostname")
+        #expect(result.status == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.first == "den-init")
+        // den-init, sh, ls (and wc): nothing of the host's.
+        #expect((Int(lines.dropFirst().first?.trimmingCharacters(in: .whitespaces) ?? "") ?? 99) <= 4)
+        #expect(lines.last == URL(fileURLWithPath: project.path).lastPathComponent)
+    }
+
+    @Test(arguments: IDMode.allCases)
+    func projectIsMountedLiveAtTheSamePath(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        try FileManager.default.createDirectory(atPath: "\(project.path)/src/deep", withIntermediateDirectories: true)
+        _ = try ProcessRunner.run("/bin/chown", ["-R", "\(user.uid):\(user.gid)", "\(project.path)/src"])
+        let result = try project.den(["run", "--", "sh", "-c", "pwd; echo made > inside.txt"], subdirectory: "src/deep")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.standardOutput == "\(project.path)/src/deep\n")
+        let made = "\(project.path)/src/deep/inside.txt"
+        #expect(try String(contentsOfFile: made, encoding: .utf8) == "made\n")
+        let owner = try FileManager.default.attributesOfItem(atPath: made)[.ownerAccountID] as? NSNumber
+        #expect(owner?.uint32Value == user.uid, "a file made inside must belong to the user on the host")
+    }
+
+    @Test func hostEditsShowInsideWithoutReentering() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let line = user.commandLine(try DenBinary.path, ["run", "--", "sh", "-c",
+            "i=0; while [ ! -f flag ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; cat flag"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: line[0])
+        process.arguments = Array(line.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: project.path)
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.3)
+        try "from the host\n".write(toFile: "\(project.path)/flag", atomically: true, encoding: .utf8)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "from the host\n")
+    }
+
+    @Test(arguments: [("exit 0", 0), ("exit 42", 42), ("kill -INT $$", 130), ("kill -KILL $$", 137), ("kill -TERM $$", 143)])
+    func exitStatusComesThrough(script: String, expected: Int32) throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.run(script)
+        #expect(result.status == expected, "\(result)")
+        #expect(!result.wasSignalled)
+    }
+
+    @Test func missingCommandIs127WithAMessage() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.den(["run", "--", "no-such-program", "x"])
+        #expect(result.status == 127)
+        #expect(result.standardError.contains("command not found: 'no-such-program'"))
+        let notExecutable = try project.run("printf 'x' > /tmp/f; chmod 644 /tmp/f; exec /tmp/f")
+        #expect(notExecutable.status == 126)
+    }
+
+    @Test func standardInputPassesThrough() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let result = try project.den(["run", "--", "cat"], input: "hi")
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "hi")
+    }
+
+    @Test func environmentIsSetForTheInside() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user, manifest: "[vars]\nGREETING = \"hello there\"\nPORT = 8080\nHOME = \"/custom\"\n")
+        let result = try project.den(
+            ["run", "--", "sh", "-c", "echo \"$GREETING|$PORT|$HOME|$TERM|$LC_TIME|$DEN_PROJECT|$SECRET\""],
+            environment: ["TERM": "xterm-test", "LC_TIME": "C.UTF-8", "SECRET": "host-only"])
+        #expect(result.standardOutput == "hello there|8080|/custom|xterm-test|C.UTF-8|\(project.path)|\n")
+    }
+
+    @Test func networkNoneHasOnlyLoopback() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user, manifest: "network = \"none\"\n")
+        let result = try project.run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; ip link show lo")
+        #expect(result.status == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.first == "lo")
+        #expect(lines.count >= 2 && lines[1].contains("UP"), "lo is not up: \(result.standardOutput)")
+        #expect(!lines.contains { $0.hasPrefix("eth") || $0.hasPrefix("en") })
+    }
+
+    @Test(arguments: IDMode.allCases)
+    func writesLandInTheEnvLayerAndPersist(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        let before = try Data(contentsOf: URL(fileURLWithPath: "\(project.rootfs)/etc/os-release"))
+        let first = try project.run("echo changed >> /etc/os-release; mkdir -p /usr/local/share/x; echo new > /usr/local/share/x/f", root: true)
+        #expect(first.status == 0, "\(first)")
+        let second = try project.run("tail -n 1 /etc/os-release; cat /usr/local/share/x/f")
+        #expect(second.standardOutput == "changed\nnew\n")
+        // The base layer is untouched.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(project.rootfs)/etc/os-release")) == before)
+        #expect(!FileManager.default.fileExists(atPath: "\(project.rootfs)/usr/local/share/x"))
+    }
+
+    @Test func symlinksInTheRootfsCannotRedirectMountsToTheHost() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user, manifest: "[[mount]]\nsource = \"data\"\ntarget = \"/srv/link/inner\"\n")
+        // A host directory the user can write to: a mount resolved on the host would land here.
+        let bait = try user.makeTemporaryDirectory("bait")
+        try FileManager.default.createDirectory(atPath: "\(project.path)/data", withIntermediateDirectories: false)
+        try user.chown("\(project.path)/data")
+        try FileManager.default.createSymbolicLink(atPath: "\(project.rootfs)/etc/resolv.conf", withDestinationPath: "\(bait)/resolv.conf")
+        try FileManager.default.createDirectory(atPath: "\(project.rootfs)/srv", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(project.rootfs)/srv/link", withDestinationPath: bait)
+        let result = try project.run("cat /etc/resolv.conf | head -1; ls -d /srv/link/inner")
+        #expect(result.status == 0, "\(result)")
+        // Both targets were made inside the env, under its own root.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: bait).isEmpty, "den wrote into the host through a symlink")
+        let hostResolv = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8))?.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(result.standardOutput.split(separator: "\n").first.map(String.init) == hostResolv)
+    }
+
+    @Test func killingDenLeavesNoProcess() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let marker = "den-marker-\(UUID().uuidString.prefix(8))"
+        let line = user.commandLine(try DenBinary.path, ["run", "--", "sh", "-c", "sleep 300; echo \(marker)"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: line[0])
+        process.arguments = Array(line.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: project.path)
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while processes(containing: marker).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(!processes(containing: marker).isEmpty, "the command never started")
+        // Kill den itself (setpriv exec'd env, which exec'd den: same pid).
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let gone = Date().addingTimeInterval(5)
+        while !processes(containing: marker).isEmpty, Date() < gone { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(processes(containing: marker).isEmpty, "processes outlived den: \(processes(containing: marker))")
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains("/.local/share/den/envs/"), "an env mount is visible on the host")
+    }
+
+    @Test func interactiveShellHasJobControl() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let script = "\(project.directory)/drive.py"
+        try Self.ptyDriver.write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try user.run("/usr/bin/python3", [script, try DenBinary.path, "shell"], environment: ["TERM": "xterm"],
+                                  directory: project.path, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result)")
+        let output = result.standardOutput
+        #expect(output.contains("(den:project)"), "no env name in the prompt: \(output)")
+        // Ctrl-C stopped the sleep (status 130) and the shell lived on.
+        #expect(output.contains("alive 130"), "\(output)")
+        #expect(output.contains("Stopped"), "Ctrl-Z did not stop the job: \(output)")
+        #expect(output.contains("den exit 7"), "\(output)")
+    }
+
+    /// Drives `den shell` through a pseudo-terminal like a person would.
+    static let ptyDriver = #"""
+        import os, pty, select, signal, sys, time
+        signal.alarm(30)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], sys.argv[1:])
+        def read(seconds):
+            out, end = b"", time.time() + seconds
+            while time.time() < end:
+                ready, _, _ = select.select([fd], [], [], 0.05)
+                if ready:
+                    try:
+                        out += os.read(fd, 4096)
+                    except OSError:
+                        break
+            return out.decode(errors="replace")
+        def wait_for(text, seconds=10):
+            out, end = "", time.time() + seconds
+            while text not in out and time.time() < end:
+                out += read(0.1)
+            return out
+        log = wait_for("(den:")
+        os.write(fd, b"sleep 30\n"); time.sleep(0.5)
+        os.write(fd, b"\x03"); log += read(0.3)
+        os.write(fd, b"echo alive $?\n"); log += wait_for("alive")
+        os.write(fd, b"sleep 20\n"); time.sleep(0.5)
+        os.write(fd, b"\x1a"); log += wait_for("Stopped")
+        os.write(fd, b"kill %1; fg\n"); log += read(0.5)
+        os.write(fd, b"exit 7\n"); log += read(0.5)
+        _, status = os.waitpid(pid, 0)
+        print(log)
+        print("den exit", os.waitstatus_to_exitcode(status))
+        """#
+}
+
+/// Pids of processes whose command line contains `text`.
+func processes(containing text: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry in
+        guard let pid = Int32(entry), pid != getpid(),
+              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+              String(decoding: data, as: UTF8.self).contains(text)
+        else { return nil }
+        return pid
+    }
+}
