@@ -282,12 +282,21 @@ static void op_userns_helper(char **argv) {
     die_with_parent(den_pid);
 }
 
+// Points fds 0-2 at /dev/null.
+static void detach_stdio(void) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) return;
+    for (int fd = 0; fd <= 2; fd++) dup2(null, fd);
+    if (null > 2) close(null);
+}
+
 // The process that stays outside the pid namespace: it forwards the signals that den's
 // parent sends it to the init and exits with the init's status.
 static void run_outside(pid_t init) {
     report(DEN_REPORT_INIT, 0, init, NULL);
     close(report_fd);
     close(control_fd);
+    detach_stdio();
     sigset_t all;
     sigemptyset(&all);
     sigaddset(&all, SIGCHLD);
@@ -507,9 +516,10 @@ static void op_exec(char **argv, uint32_t argc) {
         report(DEN_REPORT_RUNNING, 0, command, NULL);
     }
     close(status_pipe[0]);
-    close(report_fd);
     close(control_fd);
-    report_fd = -1;
+    // The init needs no stdio (it reports on its pipe); holding the user's terminal or a
+    // pipe open would make a reader wait for the env's teardown instead of the command.
+    detach_stdio();
 
     sigset_t all;
     sigemptyset(&all);
@@ -532,9 +542,12 @@ static void op_exec(char **argv, uint32_t argc) {
         pid_t done;
         while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
             if (done != command) continue;
+            int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            // den may exit with this at once: unmounting the env (when the last process of
+            // its mount namespace leaves) need not delay the user's prompt.
+            report(DEN_REPORT_EXITED, WIFSIGNALED(status) ? WTERMSIG(status) : 0, code, NULL);
             // Leaving kills whatever is left in the pid namespace.
-            if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-            _exit(128 + WTERMSIG(status));
+            _exit(code);
         }
     }
 }

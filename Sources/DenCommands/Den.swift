@@ -1,9 +1,12 @@
 import ArgumentParser
 import DenCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The root command. Each subcommand parses its arguments, calls the core and renders the
 /// result; nothing else lives here.
-struct Den: AsyncParsableCommand {
+struct Den: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "den",
         abstract: "Rootless, reproducible development environments.",
@@ -21,15 +24,19 @@ struct Den: AsyncParsableCommand {
 public enum DenMain {
     /// On the main thread: the env's processes die with the thread that started them.
     @MainActor
-    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         do {
-            var command = try Den.parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+            if let invocation = try fastInvocation(arguments) {
+                try enter(invocation)
             }
+            var command = try Den.parseAsRoot(arguments)
+            try command.run()
             Den.exit()
+        } catch let code as ExitCode {
+            // The command's own status: leave at once (the parser's exit path would first
+            // build its help machinery, which costs more than entering the env did).
+            fflush(nil)
+            Glibc.exit(code.rawValue)
         } catch let error as UserErrorConvertible {
             exit(with: error.userError)
         } catch let error as UserError {
@@ -37,6 +44,27 @@ public enum DenMain {
         } catch {
             Den.exit(withError: error)
         }
+    }
+
+    /// `den run` and `den shell` in their plain forms (`den run [--root] [--] CMD…`, `den shell
+    /// [--root]`) skip the argument parser: building its command tree (it answers completion
+    /// requests first) costs more than entering an env. Anything else, help and every
+    /// mistake included, goes through the parser and gets its messages.
+    static func fastInvocation(_ arguments: [String]) throws -> Invocation? {
+        guard let name = arguments.first, name == "run" || name == "shell" else { return nil }
+        var rest = arguments.dropFirst()
+        var asRoot = false
+        if rest.first == "--root" {
+            asRoot = true
+            rest = rest.dropFirst()
+        }
+        if name == "shell" {
+            guard rest.isEmpty else { return nil }
+            return Invocation(command: nil, asRoot: asRoot, workingDirectory: try FileSystem.currentDirectory())
+        }
+        if rest.first == "--" { rest = rest.dropFirst() } else if rest.first?.hasPrefix("-") != false { return nil }
+        guard !rest.isEmpty else { return nil }
+        return Invocation(command: Array(rest), asRoot: asRoot, workingDirectory: try FileSystem.currentDirectory())
     }
 
     static func exit(with error: UserError) -> Never {

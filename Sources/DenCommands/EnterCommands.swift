@@ -36,6 +36,12 @@ struct RunCommand: ParsableCommand {
     var command: [String] = []
 
     func validate() throws {
+        // Everything after `run` is captured, dashes included, so that `den run ls -la` works;
+        // an option-looking first word is den's, not the command's.
+        if let first = command.first, first != "--", first.hasPrefix("-") {
+            if first == "-h" || first == "--help" { throw CleanExit.helpRequest(self) }
+            throw ValidationError("unknown option '\(first)'; to run a command that starts with '-', put it after `--`")
+        }
         guard !command.drop(while: { $0 == "--" }).isEmpty else { throw ValidationError("name a command to run, e.g. `den run -- make test`") }
     }
 
@@ -47,8 +53,8 @@ struct RunCommand: ParsableCommand {
 }
 
 /// Finds the project, prepares its env and runs the invocation in it; exits with the
-/// command's status.
-private func enter(_ invocation: Invocation) throws {
+/// command's status (by throwing `ExitCode`, so it never returns normally).
+func enter(_ invocation: Invocation) throws {
     let project = try locateProject(nil)
     let user = HostUser.current()
     let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)

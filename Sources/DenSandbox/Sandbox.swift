@@ -36,8 +36,9 @@ public enum Sandbox {
 
         var failure: SandboxError?
         var commandFailure: (command: String, errno: Int32)?
+        var exited: Termination?
         var record = den_report()
-        while readRecord(report[0], &record) {
+        reading: while readRecord(report[0], &record) {
             let detail = withUnsafeBytes(of: record.detail) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             switch Int(record.kind) {
             case DEN_REPORT_NEED_MAPS:
@@ -52,9 +53,17 @@ public enum Sandbox {
                 failure = failure ?? SandboxError(operation: record.op, errno: record.error, detail: detail)
             case DEN_REPORT_EXEC_FAILED:
                 commandFailure = (detail, record.error)
+            case DEN_REPORT_EXITED:
+                exited = record.error > 0 ? .signalled(record.error) : .exited(record.value)
+                break reading
             default:
                 break
             }
+        }
+        // The command's status is all den reports; the env's processes are already dying
+        // (the init has left) and take their mounts with them without den waiting.
+        if let exited, failure == nil, commandFailure == nil {
+            return .finished(exited)
         }
         let termination = wait(for: child)
         if let failure { throw failure }

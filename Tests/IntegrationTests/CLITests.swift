@@ -19,7 +19,7 @@ import Testing
     @Test func helpListsEveryCommand() throws {
         let result = try user.den(["--help"])
         #expect(result.status == 0)
-        for command in ["init", "check", "completion"] {
+        for command in ["init", "check", "shell", "run", "completion"] {
             #expect(result.standardOutput.contains("  \(command) "), "den --help does not list \(command)")
         }
     }
@@ -34,6 +34,12 @@ import Testing
         #expect(try user.den(["frobnicate"]).status == 64)
         #expect(try user.den(["check", "--no-such-flag"]).status == 64)
         #expect(try user.den(["init", "--template", "cobol"]).status == 64)
+        #expect(try user.den(["run"]).status == 64)
+        #expect(try user.den(["run", "--bogus", "ls"]).status == 64)
+        #expect(try user.den(["shell", "extra"]).status == 64)
+        let help = try user.den(["run", "--help"])
+        #expect(help.status == 0)
+        #expect(help.standardOutput.contains("--root"))
     }
 
     @Test func initThenCheck() throws {

@@ -73,6 +73,9 @@ enum {
     DEN_REPORT_EXEC_FAILED = 4,
     /// the command is running; value = its pid inside the env.
     DEN_REPORT_RUNNING = 5,
+    /// the command ended; value = its exit code (128+N for signal N), error = the signal
+    /// that killed it or 0. The env is being torn down.
+    DEN_REPORT_EXITED = 6,
 };
 
 struct den_report {
