@@ -24,12 +24,14 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "den_shim.h"
+#include "sandbox_internal.h"
 
 // The new mount API and openat2 have no glibc wrappers before 2.36 and their headers clash
 // with <sys/mount.h>: declare the few constants used here.
@@ -70,8 +72,6 @@ struct den_mount_attr {
     uint64_t userns_fd;
 };
 
-// Exit code of a process whose setup failed; the report pipe says why.
-#define DEN_EXIT_SETUP 125
 
 struct op {
     uint32_t code;
@@ -79,14 +79,17 @@ struct op {
     char **argv;
 };
 
-static int control_fd = -1;
-static int report_fd = -1;
+int control_fd = -1;
+int report_fd = -1;
 static int root_fd = -1;        // the env's root, before and after pivot_root
 static char **command_env;      // from DEN_OP_ENV
+int socket_dir = -1;            // the directory of the session socket, and its name
+const char *socket_name;
 static int current_op;          // for error reports
 static pid_t den_pid;           // the den that started us, to notice its death
+int listen_fd = -1;             // the env's session socket, when this process is its init
 
-static void report(int kind, int error, int value, const char *detail) {
+void report(int kind, int error, int value, const char *detail) {
     struct den_report record;
     memset(&record, 0, sizeof record);
     record.kind = kind;
@@ -100,12 +103,12 @@ static void report(int kind, int error, int value, const char *detail) {
     }
 }
 
-static void fail(int error, const char *detail) {
+void fail(int error, const char *detail) {
     report(DEN_REPORT_ERROR, error, 0, detail);
     _exit(DEN_EXIT_SETUP);
 }
 
-static int read_full(int fd, void *buffer, size_t length) {
+int read_full(int fd, void *buffer, size_t length) {
     size_t done = 0;
     while (done < length) {
         ssize_t n = read(fd, (char *)buffer + done, length - done);
@@ -277,13 +280,15 @@ static void op_userns_helper(char **argv) {
     if (setgroups(0, NULL) != 0) fail(errno, "setgroups");
     if (setresgid(gid, gid, gid) != 0) fail(errno, "setresgid");
     if (setresuid(uid, uid, uid) != 0) fail(errno, "setresuid");
-    // Changing credentials cleared the parent-death signal: set it again, and catch a den
-    // that died in between.
+    // Changing credentials cleared the parent-death signal and made the process
+    // non-dumpable, which would hide its /proc/PID/ns from the user's later `den` commands
+    // that join the env: restore both, and catch a den that died in between.
+    prctl(PR_SET_DUMPABLE, 1);
     die_with_parent(den_pid);
 }
 
 // Points fds 0-2 at /dev/null.
-static void detach_stdio(void) {
+void detach_stdio(void) {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0) return;
     for (int fd = 0; fd <= 2; fd++) dup2(null, fd);
@@ -331,8 +336,8 @@ static void op_namespaces(char **argv) {
     pid_t child = fork();
     if (child < 0) fail(errno, "fork");
     if (child > 0) run_outside(child);
-    // In the child (pid 1 when CLONE_NEWPID): die with the outside process, which dies with den.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The init outlives the den that started it while other sessions use the env; it
+    // notices that den's end on the control pipe instead (see init.c).
     prctl(PR_SET_NAME, "den-init");
 }
 
@@ -477,9 +482,66 @@ static void op_env(struct op *op) {
     command_env = op->argv;
 }
 
-// pid 1: start the command, then reap every orphan and forward signals until it exits.
-static void op_exec(char **argv, uint32_t argc) {
-    if (argc < 6) fail(EINVAL, "exec needs a command");
+// Binds the env's session socket (a host path, before pivot_root hides the host): later
+// `den` commands connect to it to join, to ask for the session count, or to stop the env.
+static void op_listen(char **argv) {
+    int dir = open(argv[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) fail(errno, argv[0]);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    // Through the directory's fd, so a long store path cannot overflow sun_path.
+    snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", dir, argv[1]);
+    listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (listen_fd < 0) fail(errno, "socket");
+    unlinkat(dir, argv[1], 0);
+    if (bind(listen_fd, (struct sockaddr *)&address, sizeof address) != 0) fail(errno, argv[1]);
+    // Only the user may join: the socket is theirs, 0600, in their 0700 runtime directory.
+    if (fchownat(dir, argv[1], (uid_t)number(argv[2]), (gid_t)number(argv[3]), AT_SYMLINK_NOFOLLOW) != 0) fail(errno, argv[1]);
+    if (fchmodat(dir, argv[1], 0600, 0) != 0) fail(errno, argv[1]);
+    if (listen(listen_fd, 16) != 0) fail(errno, argv[1]);
+    socket_dir = dir;
+    socket_name = argv[1];
+}
+
+// Enters the namespaces of a running env through its init's /proc entries: the user
+// namespace first (it grants the capabilities the others need), then the rest; the fork
+// that follows puts the command in the env's pid namespace.
+static void op_join(char **argv) {
+    static const struct { const char *name; int type; } namespaces[] = {
+        {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS}, {"uts", CLONE_NEWUTS},
+        {"ipc", CLONE_NEWIPC}, {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID},
+    };
+    int fds[6];
+    // Open all before entering any: after setns(mnt) the host's /proc is out of sight. A
+    // namespace the env shares with the host (the network, unless network = "none") is
+    // already ours, and entering it again would need privileges over the host's.
+    for (int i = 0; i < 6; i++) {
+        char path[64], own[64];
+        snprintf(path, sizeof path, "/proc/%s/ns/%s", argv[0], namespaces[i].name);
+        snprintf(own, sizeof own, "/proc/self/ns/%s", namespaces[i].name);
+        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) fail(errno, path);
+        struct stat theirs, mine;
+        if (fstat(fds[i], &theirs) == 0 && stat(own, &mine) == 0 && theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        if (fds[i] < 0) continue;
+        if (setns(fds[i], namespaces[i].type) != 0) fail(errno, namespaces[i].name);
+        close(fds[i]);
+    }
+    root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) fail(errno, "/");
+    // The joining process stays outside the pid namespace, like a first session's: it
+    // forwards signals and reports the command's exit.
+    die_with_parent(den_pid);
+}
+
+// Forks the command: the child takes the identity and working directory the plan names and
+// execs. Returns its pid once it is running; an exec failure is reported.
+static pid_t start_command(char **argv, uint32_t argc) {
+    if (argc < 7) fail(EINVAL, "exec needs a command");
     int status_pipe[2];
     if (pipe2(status_pipe, O_CLOEXEC) != 0) fail(errno, "pipe");
     pid_t command = fork();
@@ -491,17 +553,31 @@ static void op_exec(char **argv, uint32_t argc) {
         if (chdir(argv[0]) != 0 && chdir(argv[1]) != 0 && chdir("/") != 0) _exit(DEN_EXIT_SETUP);
         uid_t uid = (uid_t)number(argv[2]);
         gid_t gid = (gid_t)number(argv[3]);
+        int error = 0;
+        if (argv[5][0] == '1') {
+            // A single-id env has only the user's id; root inside it is a nested user
+            // namespace that maps root to that id (what Charliecloud and `unshare -r` do).
+            char map[64];
+            uid_t outer_uid = getuid();
+            gid_t outer_gid = getgid();
+            if (unshare(CLONE_NEWUSER) != 0) error = errno;
+            snprintf(map, sizeof map, "%u %u 1\n", uid, outer_uid);
+            if (!error && write_file("/proc/self/uid_map", map) != 0) error = errno;
+            snprintf(map, sizeof map, "%u %u 1\n", gid, outer_gid);
+            if (!error && write_file("/proc/self/gid_map", map) != 0) error = errno;
+        }
         // Host supplementary groups show up as nobody inside; drop them where the map allows.
         if (argv[4][0] == '1') setgroups(0, NULL);
-        int error = 0;
-        if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) error = errno;
+        if (!error && (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)) error = errno;
+        // Set after the identity change, which clears it: the command dies with its session.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         // Everything above fd 2 closes on exec: no descriptor of den's leaks into the env.
         syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
         if (!error) {
             extern char **environ;
             static char *empty[] = {NULL};
             environ = command_env ? command_env : empty;
-            execvp(argv[5], &argv[5]);
+            execvp(argv[6], &argv[6]);
             error = errno;
         }
         ssize_t ignored = write(status_pipe[1], &error, sizeof error);
@@ -511,45 +587,31 @@ static void op_exec(char **argv, uint32_t argc) {
     close(status_pipe[1]);
     int error = 0;
     if (read_full(status_pipe[0], &error, sizeof error) == 0) {
-        report(DEN_REPORT_EXEC_FAILED, error, 0, argv[5]);
+        report(DEN_REPORT_EXEC_FAILED, error, 0, argv[6]);
     } else {
         report(DEN_REPORT_RUNNING, 0, command, NULL);
     }
     close(status_pipe[0]);
-    close(control_fd);
-    // The init needs no stdio (it reports on its pipe); holding the user's terminal or a
-    // pipe open would make a reader wait for the env's teardown instead of the command.
-    detach_stdio();
+    return command;
+}
 
-    sigset_t all;
-    sigemptyset(&all);
-    sigaddset(&all, SIGCHLD);
-    sigaddset(&all, SIGINT);
-    sigaddset(&all, SIGTERM);
-    sigaddset(&all, SIGHUP);
-    sigaddset(&all, SIGQUIT);
-    sigaddset(&all, SIGWINCH);
-    sigaddset(&all, SIGUSR1);
-    sigaddset(&all, SIGUSR2);
-    for (;;) {
-        siginfo_t info;
-        if (sigwaitinfo(&all, &info) < 0) continue;
-        if (info.si_signo != SIGCHLD) {
-            if (info.si_code != SI_KERNEL) kill(command, info.si_signo);
-            continue;
-        }
-        int status;
-        pid_t done;
-        while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
-            if (done != command) continue;
-            int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            // den may exit with this at once: unmounting the env (when the last process of
-            // its mount namespace leaves) need not delay the user's prompt.
-            report(DEN_REPORT_EXITED, WIFSIGNALED(status) ? WTERMSIG(status) : 0, code, NULL);
-            // Leaving kills whatever is left in the pid namespace.
-            _exit(code);
-        }
-    }
+int exit_code(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// den may exit with the command's status at once: unmounting the env (when the last process
+// of its mount namespace leaves) need not delay the user's prompt.
+void report_exit(int status) {
+    report(DEN_REPORT_EXITED, WIFSIGNALED(status) ? WTERMSIG(status) : 0, exit_code(status), NULL);
+}
+
+static void op_exec(char **argv, uint32_t argc) {
+    pid_t command = start_command(argv, argc);
+    // Neither the init nor a session's process needs stdio; holding the user's terminal or
+    // a pipe open would make a reader wait for the env's teardown instead of the command.
+    detach_stdio();
+    if (listen_fd >= 0) run_init(command);
+    run_session(command);
 }
 
 // --- Entry ----------------------------------------------------------------------------
@@ -594,6 +656,8 @@ __attribute__((constructor)) static void den_sandbox_entry(void) {
             if (sethostname(argv[0], strlen(argv[0])) != 0) fail(errno, argv[0]);
             break;
         case DEN_OP_ENV: op_env(&ops[i]); break;
+        case DEN_OP_LISTEN: op_listen(argv); break;
+        case DEN_OP_JOIN: op_join(argv); break;
         case DEN_OP_EXEC: op_exec(argv, ops[i].argc); break;
         default: fail(EPROTO, "unknown plan operation");
         }

@@ -63,10 +63,8 @@ func enter(_ invocation: Invocation) throws {
     let environment = try Environment.prepare(
         project: project, manifest: manifest, store: store, user: user, idMapping: IDMapping.detect(for: user))
     for notice in environment.notices { StandardError.write(notice) }
-    let spec = try environment.sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment)
-
     let terminal = TerminalState.save()
-    let outcome = Result { try environment.run(spec) }
+    let outcome = Result { try environment.enter(invocation, user: user, hostEnvironment: hostEnvironment) }
     terminal?.restore()
     switch try outcome.get() {
     case .finished(let termination):

@@ -9,16 +9,16 @@ extension Environment {
 
     /// Everything the sandbox needs to run `invocation` in this env as `user`.
     public func sandboxSpec(
-        for invocation: Invocation, user: HostUser, hostEnvironment: [String: String]
+        for invocation: Invocation, user: HostUser, hostEnvironment: [String: String], session: SandboxSpec.Session
     ) throws(EnvironmentError) -> SandboxSpec {
         // The ids the command runs as.
         let (uid, gid): (UInt32, UInt32) = invocation.asRoot ? (0, 0) : (user.uid, user.gid)
         let identity: SandboxSpec.Identity = switch idMapping {
         case .subordinate(let uids, let gids): .subordinate(uids: uids, gids: gids)
-        case .single: .single(uidInside: uid, uidOutside: user.uid, gidInside: gid, gidOutside: user.gid)
+        case .single: .single(uid: user.uid, gid: user.gid)
         }
         // The owner of the system files den writes (root, or the one id a single map has).
-        let systemOwner: (uid: UInt32, gid: UInt32) = if case .subordinate = idMapping { (0, 0) } else { (uid, gid) }
+        let systemOwner: (uid: UInt32, gid: UInt32) = if case .subordinate = idMapping { (0, 0) } else { (user.uid, user.gid) }
         let home = invocation.asRoot ? "/root" : "/home/\(user.name)"
         let shell = manifest.shell ?? (containsInRoot("/bin/bash") ? "/bin/bash" : "/bin/sh")
 
@@ -74,7 +74,7 @@ extension Environment {
         }
 
         return SandboxSpec(
-            identity: identity,
+            identity: identity, session: session,
             overlay: SandboxSpec.Overlay(
                 lowerDirectories: layers, upperDirectory: upperDirectory, workDirectory: workDirectory, mountpoint: mountpoint),
             hostname: manifest.name, isolatesNetwork: manifest.network == .none, binds: binds, directories: directories,
@@ -82,9 +82,38 @@ extension Environment {
             command: command, environment: environment)
     }
 
-    /// Runs `spec` (from `sandboxSpec(for:…)`) and waits for its command. Main thread only.
-    public func run(_ spec: SandboxSpec) throws(SandboxError) -> SandboxOutcome {
-        try Sandbox.run(spec)
+    /// Runs `invocation` in the env and waits for it: joins the env when it is running (same
+    /// processes, /tmp and mounts), else starts it. Main thread only.
+    public func enter(_ invocation: Invocation, user: HostUser, hostEnvironment: [String: String]) throws -> SandboxOutcome {
+        do {
+            try Store.makeDirectory(runtimeDirectory)
+        } catch {
+            throw EnvironmentError.store(error)
+        }
+        // One den at a time decides whether to start the env: two first sessions racing
+        // would both mount its writable layer.
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: "\(runtimeDirectory)/\(id).lock")
+        } catch {
+            throw EnvironmentError.store(error)
+        }
+        let running: RuntimeSession?
+        do {
+            running = try RuntimeSession(directory: runtimeDirectory, environmentID: id, request: .join)
+        } catch {
+            throw EnvironmentError.store(SystemError("connect", path: error.path, errno: error.errno))
+        }
+        if let running {
+            lock.release()
+            let spec = try sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment,
+                                       session: .join(initPID: running.initPID))
+            // The connection is the session: it stays open until the command is done.
+            return try withExtendedLifetime(running) { try Sandbox.run(spec) }
+        }
+        let spec = try sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment,
+                                   session: .create(socketDirectory: runtimeDirectory, socketName: "\(id).sock"))
+        return try Sandbox.run(spec, onRunning: { lock.release() })
     }
 
     /// True when the merged tree (writable layer over the layers) has `path`.

@@ -10,6 +10,8 @@ public struct Environment: Sendable {
     public var project: Project
     public var manifest: Manifest
     public var directory: String
+    /// Where the running env's session socket and lock live (`Store.runtimeDirectory`).
+    public var runtimeDirectory: String
     public var idMapping: IDMapping
     /// Read-only layers, top first.
     public var layers: [String]
@@ -42,10 +44,10 @@ public struct Environment: Sendable {
         let id = id(name: manifest.name, projectDirectory: project.directory)
         var environment = Environment(
             id: id, project: project, manifest: manifest, directory: store.environmentDirectory(id: id),
-            idMapping: idMapping, layers: layers, notices: [])
+            runtimeDirectory: store.runtimeDirectory, idMapping: idMapping, layers: layers, notices: [])
         do {
             for path in [environment.upperDirectory, environment.workDirectory, environment.mountpoint] {
-                try store.makeDirectory(path)
+                try Store.makeDirectory(path)
             }
         } catch {
             throw .store(error)

@@ -4,3 +4,4 @@
 @_exported import struct DenSandbox.SandboxError
 @_exported import enum DenSandbox.Termination
 @_exported import struct DenSandbox.SandboxSpec
+@_exported import struct DenSandbox.RuntimeSession

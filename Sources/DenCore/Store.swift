@@ -35,7 +35,7 @@ public struct Store: Sendable, Equatable {
 
     /// Creates `path` and its missing parents, private to the user (0700): the store holds
     /// the user's envs and nobody else's business.
-    public func makeDirectory(_ path: String) throws(SystemError) {
+    public static func makeDirectory(_ path: String) throws(SystemError) {
         // Every entry passes here: one stat when the directory is already there.
         if FileSystem.isDirectory(path) { return }
         var current = ""

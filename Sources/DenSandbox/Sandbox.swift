@@ -8,7 +8,11 @@ import Glibc
 public enum Sandbox {
     /// Runs `spec`'s command and waits for it. Call from the main thread: the child's
     /// parent-death signal is tied to the thread that spawned it.
-    public static func run(_ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard) throws(SandboxError) -> SandboxOutcome {
+    /// `onRunning` is called once the command runs (and an env being created serves its
+    /// session socket), or when starting it failed.
+    public static func run(
+        _ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard, onRunning: () -> Void = {}
+    ) throws(SandboxError) -> SandboxOutcome {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
         var rc = den_pipe(&control)
         guard rc == 0 else { throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe") }
@@ -38,6 +42,8 @@ public enum Sandbox {
         var commandFailure: (command: String, errno: Int32)?
         var exited: Termination?
         var record = den_report()
+        var announced = false
+        defer { if !announced { onRunning() } }
         reading: while readRecord(report[0], &record) {
             let detail = withUnsafeBytes(of: record.detail) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             switch Int(record.kind) {
@@ -51,6 +57,9 @@ public enum Sandbox {
                 }
             case DEN_REPORT_ERROR:
                 failure = failure ?? SandboxError(operation: record.op, errno: record.error, detail: detail)
+            case DEN_REPORT_RUNNING:
+                announced = true
+                onRunning()
             case DEN_REPORT_EXEC_FAILED:
                 commandFailure = (detail, record.error)
             case DEN_REPORT_EXITED:
@@ -60,14 +69,15 @@ public enum Sandbox {
                 break
             }
         }
-        // The command's status is all den reports; the env's processes are already dying
-        // (the init has left) and take their mounts with them without den waiting.
-        if let exited, failure == nil, commandFailure == nil {
-            return .finished(exited)
+        if let failure {
+            _ = wait(for: child)
+            throw failure
         }
-        let termination = wait(for: child)
-        if let failure { throw failure }
         if let commandFailure { return .commandFailed(command: commandFailure.command, errno: commandFailure.errno) }
+        // Once the command has exited its status is all den reports: the env either goes on
+        // for other sessions or is being torn down by the kernel, and den need not wait.
+        if let exited { return .finished(exited) }
+        let termination = wait(for: child)
         // Setup exits with 125 only after reporting; without a report the child was killed
         // or broke the protocol before the command ran.
         return .finished(termination)

@@ -20,11 +20,40 @@ public struct SandboxPlan: Sendable, Equatable {
 
     public init(_ spec: SandboxSpec) {
         var ops: [Operation] = []
+        switch spec.session {
+        case .join(let initPID):
+            ops.append(Operation(DEN_OP_JOIN, ["\(initPID)"]))
+        case .create(let socketDirectory, let socketName):
+            ops += Self.setup(spec, socketDirectory: socketDirectory, socketName: socketName)
+        }
+        for directory in spec.directories {
+            ops.append(Operation(DEN_OP_MKDIR, [directory.path, String(directory.mode, radix: 8), "\(directory.uid)", "\(directory.gid)"]))
+        }
+        for file in spec.files {
+            ops.append(Operation(DEN_OP_WRITE, [file.path, String(file.mode, radix: 8), "\(file.uid)", "\(file.gid)", file.contents]))
+        }
+        if case .create = spec.session {
+            ops.append(Operation(DEN_OP_PIVOT))
+            if spec.isolatesNetwork { ops.append(Operation(DEN_OP_LOOPBACK)) }
+            ops.append(Operation(DEN_OP_HOSTNAME, [spec.hostname]))
+        }
+        ops.append(Operation(DEN_OP_ENV, spec.environment))
+        let clearsGroups = if case .subordinate = spec.identity { "1" } else { "0" }
+        ops.append(Operation(DEN_OP_EXEC, [
+            spec.workingDirectory, spec.fallbackWorkingDirectory, "\(spec.uid)", "\(spec.gid)", clearsGroups,
+            spec.nestsUserNamespace ? "1" : "0",
+        ] + spec.command))
+        operations = ops
+    }
+
+    /// A new env: namespaces, the root filesystem and the system mounts, the session socket.
+    private static func setup(_ spec: SandboxSpec, socketDirectory: String, socketName: String) -> [Operation] {
+        var ops: [Operation] = []
         switch spec.identity {
         case .subordinate:
             ops.append(Operation(DEN_OP_USERNS_HELPER, ["0", "0"]))
-        case .single(let uidInside, let uidOutside, let gidInside, let gidOutside):
-            ops.append(Operation(DEN_OP_USERNS_SINGLE, ["\(uidInside)", "\(uidOutside)", "\(gidInside)", "\(gidOutside)"]))
+        case .single(let uid, let gid):
+            ops.append(Operation(DEN_OP_USERNS_SINGLE, ["\(uid)", "\(uid)", "\(gid)", "\(gid)"]))
         }
         var flags = DEN_CLONE_NEWNS | DEN_CLONE_NEWPID | DEN_CLONE_NEWUTS | DEN_CLONE_NEWIPC
         if spec.isolatesNetwork { flags |= DEN_CLONE_NEWNET }
@@ -69,19 +98,10 @@ public struct SandboxPlan: Sendable, Equatable {
             if bind.isOptional { bindFlags |= DEN_BIND_OPTIONAL }
             ops.append(Operation(DEN_OP_BIND, [bind.source, bind.target, "\(bindFlags)"]))
         }
-        for directory in spec.directories {
-            ops.append(Operation(DEN_OP_MKDIR, [directory.path, String(directory.mode, radix: 8), "\(directory.uid)", "\(directory.gid)"]))
-        }
-        for file in spec.files {
-            ops.append(Operation(DEN_OP_WRITE, [file.path, String(file.mode, radix: 8), "\(file.uid)", "\(file.gid)", file.contents]))
-        }
-        ops.append(Operation(DEN_OP_PIVOT))
-        if spec.isolatesNetwork { ops.append(Operation(DEN_OP_LOOPBACK)) }
-        ops.append(Operation(DEN_OP_HOSTNAME, [spec.hostname]))
-        ops.append(Operation(DEN_OP_ENV, spec.environment))
-        let clearsGroups = if case .subordinate = spec.identity { "1" } else { "0" }
-        ops.append(Operation(DEN_OP_EXEC, [spec.workingDirectory, spec.fallbackWorkingDirectory, "\(spec.uid)", "\(spec.gid)", clearsGroups] + spec.command))
-        operations = ops
+        // The socket belongs to the user (their own id is mapped to itself in both modes).
+        let owner = spec.socketOwner
+        ops.append(Operation(DEN_OP_LISTEN, [socketDirectory, socketName, "\(owner.uid)", "\(owner.gid)"]))
+        return ops
     }
 
     /// The wire form read by `read_plan` in sandbox.c.

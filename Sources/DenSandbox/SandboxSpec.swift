@@ -3,8 +3,17 @@ public struct SandboxSpec: Sendable, Equatable {
     public enum Identity: Sendable, Equatable {
         /// Maps written by newuidmap/newgidmap from the user's subordinate ranges.
         case subordinate(uids: [IDMapEntry], gids: [IDMapEntry])
-        /// The user's own uid and gid only, each appearing as `inside` in the env.
-        case single(uidInside: UInt32, uidOutside: UInt32, gidInside: UInt32, gidOutside: UInt32)
+        /// The user's own uid and gid only, each mapped to itself. A command that runs as
+        /// another id (root, for `--root`) gets a nested user namespace mapping that id to the user.
+        case single(uid: UInt32, gid: UInt32)
+    }
+
+    /// Whether this command starts the env or joins it while it runs.
+    public enum Session: Sendable, Equatable {
+        /// Set the env up; its init serves a session socket named `socketName` in `socketDirectory`.
+        case create(socketDirectory: String, socketName: String)
+        /// Enter the namespaces of the running env whose init has this (host) pid.
+        case join(initPID: Int32)
     }
 
     /// The root filesystem: an overlay of read-only layers (top first) and a writable layer.
@@ -71,6 +80,7 @@ public struct SandboxSpec: Sendable, Equatable {
     }
 
     public var identity: Identity
+    public var session: Session
     public var overlay: Overlay
     public var hostname: String
     public var isolatesNetwork: Bool
@@ -89,11 +99,12 @@ public struct SandboxSpec: Sendable, Equatable {
     public var environment: [String]
 
     public init(
-        identity: Identity, overlay: Overlay, hostname: String, isolatesNetwork: Bool, binds: [Bind],
+        identity: Identity, session: Session, overlay: Overlay, hostname: String, isolatesNetwork: Bool, binds: [Bind],
         directories: [Directory], files: [File], uid: UInt32, gid: UInt32, workingDirectory: String,
         fallbackWorkingDirectory: String, command: [String], environment: [String]
     ) {
         self.identity = identity
+        self.session = session
         self.overlay = overlay
         self.hostname = hostname
         self.isolatesNetwork = isolatesNetwork
@@ -114,8 +125,24 @@ extension SandboxSpec {
     public var rootOwner: (uid: UInt32, gid: UInt32) {
         switch identity {
         case .subordinate: (0, 0)
-        case .single(let uid, _, let gid, _): (uid, gid)
+        case .single(let uid, let gid): (uid, gid)
         }
+    }
+
+    /// The user's own ids, which both mappings keep as they are on the host.
+    public var socketOwner: (uid: UInt32, gid: UInt32) {
+        switch identity {
+        case .subordinate(let uids, let gids):
+            (uids.first { $0.inside == $0.outside && $0.count == 1 }?.inside ?? uid,
+             gids.first { $0.inside == $0.outside && $0.count == 1 }?.inside ?? gid)
+        case .single(let uid, let gid): (uid, gid)
+        }
+    }
+
+    /// True when the command's ids exist only in a nested user namespace (single-id `--root`).
+    public var nestsUserNamespace: Bool {
+        guard case .single(let mappedUID, let mappedGID) = identity else { return false }
+        return uid != mappedUID || gid != mappedGID
     }
 }
 
@@ -124,14 +151,14 @@ extension SandboxSpec.Identity {
     public func mapsUID(_ id: UInt32) -> Bool {
         switch self {
         case .subordinate(let uids, _): IDMap.subordinate(uids).hostID(for: id) != nil
-        case .single(let inside, _, _, _): inside == id
+        case .single(let inside, _): inside == id
         }
     }
 
     public func mapsGID(_ id: UInt32) -> Bool {
         switch self {
         case .subordinate(_, let gids): IDMap.subordinate(gids).hostID(for: id) != nil
-        case .single(_, _, let inside, _): inside == id
+        case .single(_, let inside): inside == id
         }
     }
 }

@@ -46,10 +46,15 @@ enum {
     DEN_OP_HOSTNAME = 12,
     /// KEY=VALUE…: the command's environment (replaces, does not add).
     DEN_OP_ENV = 13,
-    /// cwd fallback-cwd uid gid clear-groups argv…: fork the command under the init and exec it.
+    /// cwd fallback-cwd uid gid clear-groups nest argv…: fork the command and exec it (nest:
+    /// "1" puts it in a nested user namespace where uid:gid maps to the single mapped id).
     DEN_OP_EXEC = 14,
-    /// init-pid: join the namespaces of a running env (user first) and fork into its pid namespace.
+    /// init-pid: join the namespaces of a running env (user first); the command forked by
+    /// DEN_OP_EXEC then lands in its pid namespace.
     DEN_OP_JOIN = 15,
+    /// directory name uid gid: the init serves the env's session socket there (see init.c),
+    /// owned by uid:gid (the user) with mode 0600.
+    DEN_OP_LISTEN = 16,
 };
 
 /// DEN_OP_BIND flags.
@@ -118,6 +123,11 @@ int den_pipe(int fds[2]);
 /// Opens `path` inside the directory tree `root`, resolved as if `root` were "/" (symlinks
 /// cannot lead out of it), with open(2) `flags`. Returns the fd or -errno.
 int den_open_in_root(const char *root, const char *path, int flags);
+
+/// Connects to the session socket `name` in `directory` of a running env, sends `request`
+/// ('S' join, 'Q' query, 'X' + grace seconds: stop) and stores the init's pid. Returns the
+/// connected fd or -errno (-ENOENT / -ECONNREFUSED: the env is not running).
+int den_connect_env(const char *directory, const char *name, const unsigned char *request, int request_length, int *peer_pid);
 
 /// In den's parent while a sandbox runs: forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to
 /// `child`, and ignore SIGINT and SIGQUIT (the terminal sends those to the command itself).

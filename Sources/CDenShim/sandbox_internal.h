@@ -1,0 +1,27 @@
+#ifndef DEN_SANDBOX_INTERNAL_H
+#define DEN_SANDBOX_INTERNAL_H
+
+// Shared between sandbox.c (setup) and init.c (the processes that run while an env is in use).
+
+#include <sys/types.h>
+
+#define DEN_EXIT_SETUP 125
+
+extern int control_fd;        // parent -> child: the plan, the id-map go-ahead, then EOF when den exits
+extern int report_fd;         // child -> parent: struct den_report records
+extern int listen_fd;         // the env's session socket (the init only), or -1
+extern int socket_dir;        // directory fd and name of that socket, to remove it at the end
+extern const char *socket_name;
+
+void report(int kind, int error, int value, const char *detail);
+void fail(int error, const char *detail);
+void report_exit(int status);
+int exit_code(int status);
+
+/// pid 1 of an env: reaps, forwards signals to the first session's command, serves the
+/// session socket, and ends the env when the last session has gone.
+void run_init(pid_t command) __attribute__((noreturn));
+/// A joined session's process outside the pid namespace: waits for its command.
+void run_session(pid_t command) __attribute__((noreturn));
+
+#endif
