@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "DenDebian"),
         .target(name: "DenOCI", dependencies: ["DenArchive"]),
         .target(name: "DenSandbox", dependencies: ["CDenShim"]),
-        .target(name: "DenCore", dependencies: ["DenTOML", "DenArchive", "DenDebian", "DenOCI", "DenSandbox"]),
+        .target(name: "DenCore", dependencies: ["CDenShim", "DenTOML", "DenArchive", "DenDebian", "DenOCI", "DenSandbox"]),
         .target(name: "DenCommands", dependencies: [
             "DenCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -10,6 +10,7 @@
 // pass B's exit status up; B mounts, pivots, forks the command (C), reaps zombies and exits
 // with C's status.
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -538,6 +539,69 @@ static void op_join(char **argv) {
     die_with_parent(den_pid);
 }
 
+// Removes everything below the directory `dir` (not `dir` itself): never follows a symlink
+// and never descends into another filesystem (a mount point is left alone). Returns 0 or
+// an errno; `path` names `dir` for error reports.
+static int remove_contents(int dir, dev_t device, int depth, char *path, size_t path_size) {
+    if (depth > 4096) return ELOOP;
+    DIR *stream = fdopendir(dup(dir));
+    if (!stream) return errno;
+    int error = 0;
+    struct dirent *entry;
+    while ((entry = readdir(stream)) != NULL) {
+        const char *name = entry->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+        struct stat info;
+        if (fstatat(dir, name, &info, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISDIR(info.st_mode)) {
+            if (info.st_dev != device) {
+                error = EXDEV;
+                snprintf(path, path_size, "%s", name);
+                continue;
+            }
+            int child = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            // A directory without write or search permission for its owner is still ours:
+            // root inside the user namespace can change its mode.
+            if (child < 0 && errno == EACCES && fchmodat(dir, name, 0700, 0) == 0)
+                child = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                error = errno;
+                continue;
+            }
+            fchmod(child, 0700);
+            int nested = remove_contents(child, device, depth + 1, path, path_size);
+            close(child);
+            if (nested) {
+                error = nested;
+                continue;
+            }
+            if (unlinkat(dir, name, AT_REMOVEDIR) != 0) error = errno;
+        } else if (unlinkat(dir, name, 0) != 0) {
+            error = errno;
+        }
+    }
+    closedir(stream);
+    return error;
+}
+
+// path: delete a tree from inside the user namespace, where files made by the env's root
+// (host subordinate ids) belong to us; then exit. Used to throw envs and probes away.
+static void op_remove_tree(char **argv) {
+    int dir = open(argv[0], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0) {
+        if (errno == ENOENT) _exit(0);
+        fail(errno, argv[0]);
+    }
+    struct stat info;
+    if (fstat(dir, &info) != 0) fail(errno, argv[0]);
+    char failed[256] = "";
+    int error = remove_contents(dir, info.st_dev, 0, failed, sizeof failed);
+    close(dir);
+    if (!error && rmdir(argv[0]) != 0) error = errno;
+    if (error) fail(error, failed[0] ? failed : argv[0]);
+    _exit(0);
+}
+
 // Forks the command: the child takes the identity and working directory the plan names and
 // execs. Returns its pid once it is running; an exec failure is reported.
 static pid_t start_command(char **argv, uint32_t argc) {
@@ -657,6 +721,7 @@ __attribute__((constructor)) static void den_sandbox_entry(void) {
             break;
         case DEN_OP_ENV: op_env(&ops[i]); break;
         case DEN_OP_LISTEN: op_listen(argv); break;
+        case DEN_OP_REMOVE_TREE: op_remove_tree(argv); break;
         case DEN_OP_JOIN: op_join(argv); break;
         case DEN_OP_EXEC: op_exec(argv, ops[i].argc); break;
         default: fail(EPROTO, "unknown plan operation");

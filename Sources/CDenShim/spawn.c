@@ -11,7 +11,7 @@
 
 #include "den_shim.h"
 
-int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[]) {
+int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int quiet) {
     // Move both above the target numbers first: dup2(4, 3) then dup2(3, 4) would lose one.
     int control = fcntl(control_fd, F_DUPFD_CLOEXEC, 10);
     int report = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
@@ -28,6 +28,11 @@ int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[]) {
     posix_spawn_file_actions_adddup2(&actions, control, 3);
     posix_spawn_file_actions_adddup2(&actions, report, 4);
     posix_spawn_file_actions_addclosefrom_np(&actions, 5);
+    if (quiet) {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    }
 
     size_t count = 0;
     while (envp[count]) count++;

@@ -13,10 +13,7 @@ extension Environment {
     ) throws(EnvironmentError) -> SandboxSpec {
         // The ids the command runs as.
         let (uid, gid): (UInt32, UInt32) = invocation.asRoot ? (0, 0) : (user.uid, user.gid)
-        let identity: SandboxSpec.Identity = switch idMapping {
-        case .subordinate(let uids, let gids): .subordinate(uids: uids, gids: gids)
-        case .single: .single(uid: user.uid, gid: user.gid)
-        }
+        let identity = idMapping.identity(for: user)
         // The owner of the system files den writes (root, or the one id a single map has).
         let systemOwner: (uid: UInt32, gid: UInt32) = if case .subordinate = idMapping { (0, 0) } else { (user.uid, user.gid) }
         let home = invocation.asRoot ? "/root" : "/home/\(user.name)"

@@ -60,6 +60,20 @@ public struct Environment: Sendable {
         return environment
     }
 
+    /// Empties the writable layer (removed from inside the user namespace: much of it belongs
+    /// to the env's ids) and starts it afresh. The env must not be running.
+    public func reset(user: HostUser) throws {
+        let identity = idMapping.identity(for: user)
+        for path in [upperDirectory, workDirectory] {
+            try Sandbox.removeTree(path, identity: identity)
+            do {
+                try Store.makeDirectory(path)
+            } catch {
+                throw EnvironmentError.store(error)
+            }
+        }
+    }
+
     /// Writes env.toml on first use (and returns true); later, refuses an id mapping other
     /// than the recorded one.
     private func recordMetadata() throws(EnvironmentError) -> Bool {
@@ -113,6 +127,14 @@ public enum IDMapping: Sendable, Equatable {
               let gids = IDMap.subordinate(id: user.gid, ranges: ranges("/etc/subgid", id: user.uid))
         else { return .single }
         return .subordinate(uids: uids.entries, gids: gids.entries)
+    }
+
+    /// The sandbox identity for `user` under this mapping.
+    public func identity(for user: HostUser) -> SandboxSpec.Identity {
+        switch self {
+        case .subordinate(let uids, let gids): .subordinate(uids: uids, gids: gids)
+        case .single: .single(uid: user.uid, gid: user.gid)
+        }
     }
 
     var kind: String {

@@ -10,8 +10,27 @@ public enum Sandbox {
     /// parent-death signal is tied to the thread that spawned it.
     /// `onRunning` is called once the command runs (and an env being created serves its
     /// session socket), or when starting it failed.
+    /// `isQuiet` gives the command /dev/null for stdio (probes).
     public static func run(
-        _ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard, onRunning: () -> Void = {}
+        _ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard, isQuiet: Bool = false, onRunning: () -> Void = {}
+    ) throws(SandboxError) -> SandboxOutcome {
+        try execute(SandboxPlan(spec), identity: spec.identity, idMapHelpers: idMapHelpers, isQuiet: isQuiet, onRunning: onRunning)
+    }
+
+    /// Deletes the directory tree at `path` from inside a user namespace with `identity`:
+    /// files the env's root made belong to subordinate ids the user cannot touch from outside.
+    /// Symlinks are not followed and mount points not crossed.
+    public static func removeTree(_ path: String, identity: SandboxSpec.Identity) throws(SandboxError) {
+        let outcome = try execute(SandboxPlan.removal(of: path, identity: identity), identity: identity,
+                                  idMapHelpers: .standard, isQuiet: true, onRunning: {})
+        guard outcome == .finished(.exited(0)) else {
+            throw SandboxError(stage: .protocolError, errno: EIO, detail: "removing '\(path)' ended with \(outcome)")
+        }
+    }
+
+    static func execute(
+        _ plan: SandboxPlan, identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers, isQuiet: Bool,
+        onRunning: () -> Void
     ) throws(SandboxError) -> SandboxOutcome {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
         var rc = den_pipe(&control)
@@ -22,7 +41,7 @@ public enum Sandbox {
             close(control[1])
             throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe")
         }
-        let child = den_spawn_sandbox(control[0], report[1], environ)
+        let child = den_spawn_sandbox(control[0], report[1], environ, isQuiet ? 1 : 0)
         close(control[0])
         close(report[1])
         defer {
@@ -36,7 +55,7 @@ public enum Sandbox {
 
         // A child that dies early closes its end: the write fails (EPIPE, SIGPIPE is ignored)
         // and the report pipe says why.
-        _ = writeAll(control[1], SandboxPlan(spec).encoded())
+        _ = writeAll(control[1], plan.encoded())
 
         var failure: SandboxError?
         var commandFailure: (command: String, errno: Int32)?
@@ -49,7 +68,7 @@ public enum Sandbox {
             switch Int(record.kind) {
             case DEN_REPORT_NEED_MAPS:
                 do {
-                    try idMapHelpers.write(spec.identity, pid: record.value)
+                    try idMapHelpers.write(identity, pid: record.value)
                     _ = writeAll(control[1], [1])
                 } catch {
                     failure = error

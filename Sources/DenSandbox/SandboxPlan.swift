@@ -46,15 +46,27 @@ public struct SandboxPlan: Sendable, Equatable {
         operations = ops
     }
 
+    /// Entering only the user namespace, to delete a tree whose files belong to the env's ids.
+    public static func removal(of path: String, identity: SandboxSpec.Identity) -> SandboxPlan {
+        var plan = SandboxPlan(operations: [userNamespace(identity)])
+        plan.operations.append(Operation(DEN_OP_REMOVE_TREE, [path]))
+        return plan
+    }
+
+    private init(operations: [Operation]) {
+        self.operations = operations
+    }
+
+    private static func userNamespace(_ identity: SandboxSpec.Identity) -> Operation {
+        switch identity {
+        case .subordinate: Operation(DEN_OP_USERNS_HELPER, ["0", "0"])
+        case .single(let uid, let gid): Operation(DEN_OP_USERNS_SINGLE, ["\(uid)", "\(uid)", "\(gid)", "\(gid)"])
+        }
+    }
+
     /// A new env: namespaces, the root filesystem and the system mounts, the session socket.
     private static func setup(_ spec: SandboxSpec, socketDirectory: String, socketName: String) -> [Operation] {
-        var ops: [Operation] = []
-        switch spec.identity {
-        case .subordinate:
-            ops.append(Operation(DEN_OP_USERNS_HELPER, ["0", "0"]))
-        case .single(let uid, let gid):
-            ops.append(Operation(DEN_OP_USERNS_SINGLE, ["\(uid)", "\(uid)", "\(gid)", "\(gid)"]))
-        }
+        var ops = [userNamespace(spec.identity)]
         var flags = DEN_CLONE_NEWNS | DEN_CLONE_NEWPID | DEN_CLONE_NEWUTS | DEN_CLONE_NEWIPC
         if spec.isolatesNetwork { flags |= DEN_CLONE_NEWNET }
         ops.append(Operation(DEN_OP_NAMESPACES, ["\(flags)"]))

@@ -108,3 +108,55 @@ func sessions(of project: TestProject) -> Int? {
     }
     return nil
 }
+
+/// `den doctor` and `den reset`.
+@Suite struct MaintenanceTests {
+    @Test(arguments: IDMode.allCases)
+    func doctorEntersAProbeEnvAndCleansUp(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let home = try user.makeTemporaryDirectory("doctor-home")
+        let result = try user.run(try DenBinary.path, ["doctor"], environment: ["HOME": home])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.standardOutput.contains("ok    entering an env (single id)"), "\(result.standardOutput)")
+        if mode == .subordinate {
+            #expect(result.standardOutput.contains("entering an env (full id map)  works"))
+        } else {
+            #expect(result.standardOutput.contains("warn  subordinate ids"))
+            #expect(result.standardOutput.contains("usermod --add-subuids"))
+        }
+        // The probes' files, including those owned by the env's root, are gone.
+        let data = "\(home)/.local/share/den"
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: data))?.filter { $0.hasPrefix("doctor-") } ?? []
+        #expect(leftovers.isEmpty, "doctor left \(leftovers)")
+    }
+
+    @Test func doctorFailsLoudlyWhenTheStoreIsUnusable() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let result = try user.run(try DenBinary.path, ["doctor"], environment: ["XDG_DATA_HOME": "/proc/den-cannot-write-here"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.standardOutput.contains("FAIL  entering an env"))
+    }
+
+    @Test(arguments: IDMode.allCases)
+    func resetThrowsTheChangesAway(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        let baseBefore = try Data(contentsOf: URL(fileURLWithPath: "\(project.rootfs)/etc/os-release"))
+        #expect(try project.run("echo changed >> /etc/os-release; mkdir -p /opt/x/y; touch /opt/x/y/z; chmod 555 /opt/x", root: true).status == 0)
+        #expect(try project.run("touch ~/in-home; echo project > \(project.path)/kept").status == 0)
+
+        let running = try BackgroundProcess(den: ["run", "--", "sleep", "5"], as: user, in: project.path)
+        #expect(eventually { sessions(of: project) == 1 })
+        let refused = try project.den(["reset"])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("--force"))
+        #expect(try project.den(["reset", "--force"]).status == 0)
+        _ = running.finish()
+
+        let after = try project.run("tail -n 1 /etc/os-release; ls /opt; ls ~; cat \(project.path)/kept")
+        #expect(after.standardOutput == "ID=busybox\nproject\n", "\(after)")
+        // The base and the project are untouched.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(project.rootfs)/etc/os-release")) == baseBefore)
+        #expect(FileManager.default.fileExists(atPath: "\(project.path)/kept"))
+    }
+}

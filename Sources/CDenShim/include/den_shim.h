@@ -55,6 +55,9 @@ enum {
     /// directory name uid gid: the init serves the env's session socket there (see init.c),
     /// owned by uid:gid (the user) with mode 0600.
     DEN_OP_LISTEN = 16,
+    /// path: remove a directory tree (inside the user namespace, without following symlinks or
+    /// crossing mount points) and exit.
+    DEN_OP_REMOVE_TREE = 17,
 };
 
 /// DEN_OP_BIND flags.
@@ -114,8 +117,8 @@ enum {
 
 /// Starts /proc/self/exe as a sandbox child: `control_fd` becomes its fd 3 and `report_fd`
 /// its fd 4, every other descriptor above 2 is closed, `envp` plus the marker is its
-/// environment. Returns the pid, or -errno.
-int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[]);
+/// environment; `quiet` points its stdio at /dev/null. Returns the pid, or -errno.
+int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int quiet);
 
 /// pipe2(fds, O_CLOEXEC), which Glibc hides from Swift. Returns 0 or -errno.
 int den_pipe(int fds[2]);
@@ -128,6 +131,11 @@ int den_open_in_root(const char *root, const char *path, int flags);
 /// ('S' join, 'Q' query, 'X' + grace seconds: stop) and stores the init's pid. Returns the
 /// connected fd or -errno (-ENOENT / -ECONNREFUSED: the env is not running).
 int den_connect_env(const char *directory, const char *name, const unsigned char *request, int request_length, int *peer_pid);
+
+/// 1 when `path` carries file capabilities (security.capability), else 0.
+int den_has_file_capabilities(const char *path);
+/// statfs(2)'s f_type of the filesystem holding `path` (e.g. 0x63677270 for cgroup2), or -errno.
+long den_filesystem_type(const char *path);
 
 /// In den's parent while a sandbox runs: forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to
 /// `child`, and ignore SIGINT and SIGQUIT (the terminal sends those to the command itself).
