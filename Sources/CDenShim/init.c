@@ -59,8 +59,13 @@ void run_init(pid_t command) {
 
     for (;;) {
         int sessions = first_session;
-        for (int i = 0; i < client_count; i++) sessions += clients[i].kind == CLIENT_SESSION;
-        if (stop_deadline < 0 && sessions == 0) end_env(command_status >= 0 ? exit_code(command_status) : 0);
+        // A connection that has not said what it wants yet may be a joiner: keep the env for it.
+        int pending = 0;
+        for (int i = 0; i < client_count; i++) {
+            sessions += clients[i].kind == CLIENT_SESSION;
+            pending += clients[i].kind == CLIENT_NEW;
+        }
+        if (stop_deadline < 0 && sessions == 0 && pending == 0) end_env(command_status >= 0 ? exit_code(command_status) : 0);
         if (stop_deadline >= 0) {
             // kill(-1, 0) fails with ESRCH once nothing but the init is left.
             if (kill(-1, 0) != 0 && errno == ESRCH) end_env(143);

@@ -88,6 +88,7 @@ int socket_dir = -1;            // the directory of the session socket, and its 
 const char *socket_name;
 static int current_op;          // for error reports
 static pid_t den_pid;           // the den that started us, to notice its death
+static int joined;              // set once this process has entered a running env
 int listen_fd = -1;             // the env's session socket, when this process is its init
 
 void report(int kind, int error, int value, const char *detail) {
@@ -343,7 +344,12 @@ static void op_namespaces(char **argv) {
 }
 
 static void op_root_overlay(char **argv) {
-    if (mount("overlay", argv[0], "overlay", 0, argv[1]) != 0) fail(errno, argv[0]);
+    // EBUSY: the env's previous instance (its last session just ended) is still being torn
+    // down by the kernel and holds the writable layer for a moment longer; wait for it.
+    for (int attempt = 0; mount("overlay", argv[0], "overlay", 0, argv[1]) != 0; attempt++) {
+        if (errno != EBUSY || attempt >= 10000) fail(errno, argv[0]);
+        usleep(500);
+    }
     root_fd = open(argv[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0) fail(errno, argv[0]);
     // The merged "/" takes the writable layer's owner and mode, which den created on the
@@ -534,6 +540,7 @@ static void op_join(char **argv) {
     }
     root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0) fail(errno, "/");
+    joined = 1;
     // The joining process stays outside the pid namespace, like a first session's: it
     // forwards signals and reports the command's exit.
     die_with_parent(den_pid);
@@ -609,7 +616,12 @@ static pid_t start_command(char **argv, uint32_t argc) {
     int status_pipe[2];
     if (pipe2(status_pipe, O_CLOEXEC) != 0) fail(errno, "pipe");
     pid_t command = fork();
-    if (command < 0) fail(errno, "fork");
+    if (command < 0) {
+        // Joining an env whose init just left: its pid namespace takes no new process.
+        // Reported as part of the join, which den retries by starting the env afresh.
+        if (joined) current_op = DEN_OP_JOIN;
+        fail(errno, "fork");
+    }
     if (command == 0) {
         sigset_t none;
         sigemptyset(&none);

@@ -55,6 +55,8 @@ extension SandboxError: UserErrorConvertible {
                              fix: "check that the path exists and that the env's files are yours; `den doctor` checks the system")
         case .pivot, .hostname, .loopback:
             return UserError("cannot finish entering the env", why: "\(detail): \(reason)", fix: "run `den doctor`")
+        case .join:
+            return UserError("cannot join the running env", why: "\(detail): \(reason)", fix: "try again; `den ps` shows whether it still runs")
         case .spawn, .protocolError:
             return UserError("cannot start the env", why: "\(detail): \(reason)", fix: "run `den doctor`; if it finds nothing, report this as a bug")
         }

@@ -83,6 +83,16 @@ extension Environment {
     /// processes, /tmp and mounts), else starts it. Main thread only.
     public func enter(_ invocation: Invocation, user: HostUser, hostEnvironment: [String: String]) throws -> SandboxOutcome {
         do {
+            return try enterOnce(invocation, user: user, hostEnvironment: hostEnvironment)
+        } catch let error as SandboxError where error.stage == .join {
+            // The env ended between our connecting to it and entering it (its last session
+            // left): now it is gone, start it afresh.
+            return try enterOnce(invocation, user: user, hostEnvironment: hostEnvironment)
+        }
+    }
+
+    private func enterOnce(_ invocation: Invocation, user: HostUser, hostEnvironment: [String: String]) throws -> SandboxOutcome {
+        do {
             try Store.makeDirectory(runtimeDirectory)
         } catch {
             throw EnvironmentError.store(error)

@@ -20,6 +20,8 @@ public struct SandboxError: Error, Sendable, Equatable {
         case hostname
         /// The child broke off without saying why (killed, or a protocol error).
         case protocolError
+        /// Entering a running env's namespaces (it may have ended in between).
+        case join
     }
 
     public var stage: Stage
@@ -45,6 +47,7 @@ public struct SandboxError: Error, Sendable, Equatable {
         case DEN_OP_PIVOT: .pivot
         case DEN_OP_LOOPBACK: .loopback
         case DEN_OP_HOSTNAME: .hostname
+        case DEN_OP_JOIN: .join
         default: .protocolError
         }
         self.init(stage: stage, errno: errno, detail: detail)
