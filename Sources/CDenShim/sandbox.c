@@ -612,7 +612,27 @@ static void op_remove_tree(char **argv) {
 // Forks the command: the child takes the identity and working directory the plan names and
 // execs. Returns its pid once it is running; an exec failure is reported.
 static pid_t start_command(char **argv, uint32_t argc) {
-    if (argc < 7) fail(EINVAL, "exec needs a command");
+    if (argc < 8) fail(EINVAL, "exec needs a command");
+    uid_t uid = (uid_t)number(argv[2]);
+    gid_t gid = (gid_t)number(argv[3]);
+    int nest = argv[5][0] == '1';
+    // `den shell`: a new pseudo-terminal from the env's devpts, so the shell has a terminal
+    // of its own (job control in its pid namespace, a name `tty` can print) that den relays.
+    int master = -1, slave = -1;
+    if (strcmp(argv[6], "-") != 0) {
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0) fail(errno, "/dev/ptmx");
+        int unlock = 0;
+        if (ioctl(master, TIOCSPTLCK, &unlock) != 0) fail(errno, "/dev/ptmx");
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0) fail(errno, "/dev/pts");
+        unsigned rows = 24, columns = 80;
+        sscanf(argv[6], "%u %u", &rows, &columns);
+        struct winsize size = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)columns};
+        ioctl(master, TIOCSWINSZ, &size);
+        // The terminal belongs to the user (in a nested namespace, to the id root maps to).
+        if (fchown(slave, nest ? getuid() : uid, nest ? getgid() : gid) != 0 || fchmod(slave, 0620) != 0) fail(errno, "/dev/pts");
+    }
     int status_pipe[2];
     if (pipe2(status_pipe, O_CLOEXEC) != 0) fail(errno, "pipe");
     pid_t command = fork();
@@ -626,11 +646,16 @@ static pid_t start_command(char **argv, uint32_t argc) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        if (chdir(argv[0]) != 0 && chdir(argv[1]) != 0 && chdir("/") != 0) _exit(DEN_EXIT_SETUP);
-        uid_t uid = (uid_t)number(argv[2]);
-        gid_t gid = (gid_t)number(argv[3]);
         int error = 0;
-        if (argv[5][0] == '1') {
+        if (slave >= 0) {
+            // A session of its own with the new terminal as controlling terminal.
+            if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) error = errno;
+            for (int fd = 0; fd <= 2 && !error; fd++) {
+                if (dup2(slave, fd) < 0) error = errno;
+            }
+        }
+        if (chdir(argv[0]) != 0 && chdir(argv[1]) != 0 && chdir("/") != 0) _exit(DEN_EXIT_SETUP);
+        if (nest && !error) {
             // A single-id env has only the user's id; root inside it is a nested user
             // namespace that maps root to that id (what Charliecloud and `unshare -r` do).
             char map[64];
@@ -653,7 +678,7 @@ static pid_t start_command(char **argv, uint32_t argc) {
             extern char **environ;
             static char *empty[] = {NULL};
             environ = command_env ? command_env : empty;
-            execvp(argv[6], &argv[6]);
+            execvp(argv[7], &argv[7]);
             error = errno;
         }
         ssize_t ignored = write(status_pipe[1], &error, sizeof error);
@@ -661,9 +686,18 @@ static pid_t start_command(char **argv, uint32_t argc) {
         _exit(error == ENOENT ? 127 : 126);
     }
     close(status_pipe[1]);
+    if (master >= 0) {
+        close(slave);
+        struct den_report record;
+        memset(&record, 0, sizeof record);
+        record.kind = DEN_REPORT_TERMINAL;
+        record.op = current_op;
+        den_send_fd(report_fd, &record, master);
+        close(master);
+    }
     int error = 0;
     if (read_full(status_pipe[0], &error, sizeof error) == 0) {
-        report(DEN_REPORT_EXEC_FAILED, error, 0, argv[6]);
+        report(DEN_REPORT_EXEC_FAILED, error, 0, argv[7]);
     } else {
         report(DEN_REPORT_RUNNING, 0, command, NULL);
     }
@@ -694,7 +728,15 @@ static void op_exec(char **argv, uint32_t argc) {
 
 __attribute__((constructor)) static void den_sandbox_entry(void) {
     const char *marker = getenv(DEN_SANDBOX_ENV);
-    if (!marker) return;  // an ordinary den start: Swift's main runs
+    if (!marker) {
+        // An ordinary den start: Swift's main runs. Signals blocked by whoever started den
+        // (test harnesses, some shells' job runners) would silence den's SIGWINCH and
+        // SIGTERM handling; start from an empty mask, while still single-threaded.
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        return;
+    }
     if (sscanf(marker, "%d,%d", &control_fd, &report_fd) != 2) _exit(DEN_EXIT_SETUP);
     unsetenv(DEN_SANDBOX_ENV);
     // den ignores SIGPIPE; ignored signals survive exec, and the command must get the default.

@@ -60,7 +60,7 @@ public enum DenMain {
         }
         if name == "shell" {
             guard rest.isEmpty else { return nil }
-            return Invocation(command: nil, asRoot: asRoot, workingDirectory: try FileSystem.currentDirectory())
+            return ShellCommand.invocation(asRoot: asRoot, workingDirectory: try FileSystem.currentDirectory())
         }
         if rest.first == "--" { rest = rest.dropFirst() } else if rest.first?.hasPrefix("-") != false { return nil }
         guard !rest.isEmpty else { return nil }

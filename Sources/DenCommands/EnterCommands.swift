@@ -15,7 +15,14 @@ struct ShellCommand: ParsableCommand {
     var root = false
 
     func run() throws {
-        try enter(Invocation(command: nil, asRoot: root, workingDirectory: try FileSystem.currentDirectory()))
+        try enter(Self.invocation(asRoot: root, workingDirectory: try FileSystem.currentDirectory()))
+    }
+
+    /// On a terminal the shell gets a pseudo-terminal of its own, relayed by den; otherwise
+    /// (a pipe, a script) stdio passes through.
+    static func invocation(asRoot: Bool, workingDirectory: String) -> Invocation {
+        let terminal = isatty(STDOUT_FILENO) == 1 ? TerminalSize.of(fileDescriptor: STDIN_FILENO) : nil
+        return Invocation(command: nil, asRoot: asRoot, workingDirectory: workingDirectory, terminal: terminal)
     }
 }
 

@@ -76,7 +76,7 @@ extension Environment {
                 lowerDirectories: layers, upperDirectory: upperDirectory, workDirectory: workDirectory, mountpoint: mountpoint),
             hostname: manifest.name, isolatesNetwork: manifest.network == .none, binds: binds, directories: directories,
             files: files, uid: uid, gid: gid, workingDirectory: invocation.workingDirectory, fallbackWorkingDirectory: home,
-            command: command, environment: environment)
+            command: command, environment: environment, terminal: invocation.terminal)
     }
 
     /// Runs `invocation` in the env and waits for it: joins the env when it is running (same

@@ -5,3 +5,4 @@
 @_exported import enum DenSandbox.Termination
 @_exported import struct DenSandbox.SandboxSpec
 @_exported import struct DenSandbox.RuntimeSession
+@_exported import struct DenSandbox.TerminalSize

@@ -35,7 +35,8 @@ public enum Sandbox {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
         var rc = den_pipe(&control)
         guard rc == 0 else { throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe") }
-        rc = den_pipe(&report)
+        // A socket, not a pipe: the child hands over `den shell`'s terminal on it.
+        rc = den_socketpair(&report)
         guard rc == 0 else {
             close(control[0])
             close(control[1])
@@ -63,7 +64,29 @@ public enum Sandbox {
         var record = den_report()
         var announced = false
         defer { if !announced { onRunning() } }
-        reading: while readRecord(report[0], &record) {
+        var receivedFD: Int32 = -1
+        // `den shell`'s pseudo-terminal, relayed between reports while the command runs.
+        var terminal: Int32 = -1
+        defer {
+            if terminal >= 0 {
+                den_relay_terminal(terminal, -1, 1)
+                den_terminal_end()
+                close(terminal)
+            }
+        }
+        var isTerminalOpen = false
+        reading: while true {
+            // Relay until a report arrives (or every process has closed the terminal).
+            if isTerminalOpen, den_relay_terminal(terminal, report[0], 0) == 0 { isTerminalOpen = false }
+            guard den_read_report(report[0], &record, &receivedFD) == 1 else { break }
+            if record.kind == DEN_REPORT_TERMINAL, receivedFD >= 0, terminal < 0 {
+                terminal = receivedFD
+                isTerminalOpen = true
+                den_terminal_begin(terminal)
+                continue
+            } else if receivedFD >= 0 {
+                close(receivedFD)
+            }
             let detail = withUnsafeBytes(of: record.detail) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             switch Int(record.kind) {
             case DEN_REPORT_NEED_MAPS:
@@ -110,20 +133,6 @@ public enum Sandbox {
         // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
-    }
-
-    static func readRecord(_ fd: Int32, _ record: inout den_report) -> Bool {
-        let size = MemoryLayout<den_report>.size
-        var done = 0
-        while done < size {
-            let count = withUnsafeMutableBytes(of: &record) { buffer in
-                buffer.baseAddress.map { read(fd, $0 + done, size - done) } ?? -1
-            }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { return false }
-            done += count
-        }
-        return true
     }
 
     @discardableResult

@@ -42,6 +42,7 @@ public struct SandboxPlan: Sendable, Equatable {
         ops.append(Operation(DEN_OP_EXEC, [
             spec.workingDirectory, spec.fallbackWorkingDirectory, "\(spec.uid)", "\(spec.gid)", clearsGroups,
             spec.nestsUserNamespace ? "1" : "0",
+            spec.terminal.map { "\($0.rows) \($0.columns)" } ?? "-",
         ] + spec.command))
         operations = ops
     }

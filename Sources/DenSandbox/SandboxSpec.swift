@@ -1,3 +1,5 @@
+import CDenShim
+
 /// Everything needed to enter an env, decided up front so the C side only executes.
 public struct SandboxSpec: Sendable, Equatable {
     public enum Identity: Sendable, Equatable {
@@ -97,11 +99,14 @@ public struct SandboxSpec: Sendable, Equatable {
     public var command: [String]
     /// `KEY=VALUE`: the whole environment of the command.
     public var environment: [String]
+    /// Give the command a pseudo-terminal of this size (`den shell` on a terminal), relayed
+    /// by den; nil passes den's stdin, stdout and stderr through untouched.
+    public var terminal: TerminalSize?
 
     public init(
         identity: Identity, session: Session, overlay: Overlay, hostname: String, isolatesNetwork: Bool, binds: [Bind],
         directories: [Directory], files: [File], uid: UInt32, gid: UInt32, workingDirectory: String,
-        fallbackWorkingDirectory: String, command: [String], environment: [String]
+        fallbackWorkingDirectory: String, command: [String], environment: [String], terminal: TerminalSize? = nil
     ) {
         self.identity = identity
         self.session = session
@@ -117,6 +122,24 @@ public struct SandboxSpec: Sendable, Equatable {
         self.fallbackWorkingDirectory = fallbackWorkingDirectory
         self.command = command
         self.environment = environment
+        self.terminal = terminal
+    }
+}
+
+public struct TerminalSize: Sendable, Equatable {
+    public var rows: Int
+    public var columns: Int
+
+    public init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The size of the terminal on `fd`, or nil when it is not a terminal.
+    public static func of(fileDescriptor fd: Int32) -> TerminalSize? {
+        var rows: Int32 = 0, columns: Int32 = 0
+        guard den_terminal_size(fd, &rows, &columns) == 1 else { return nil }
+        return TerminalSize(rows: Int(rows), columns: Int(columns))
     }
 }
 

@@ -221,6 +221,10 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         #expect(result.status == 0, "\(result)")
         let output = result.standardOutput
         #expect(output.contains("(den:project)"), "no env name in the prompt: \(output)")
+        // The shell has a terminal of its own, sized like the outer one and following it.
+        #expect(output.contains("tty=/dev/pts/"), "\(output)")
+        #expect(output.contains("size=40 100"), "\(output)")
+        #expect(output.contains("resized=50 120"), "\(output)")
         // Ctrl-C stopped the sleep (status 130) and the shell lived on.
         #expect(output.contains("alive 130"), "\(output)")
         #expect(output.contains("Stopped"), "Ctrl-Z did not stop the job: \(output)")
@@ -229,10 +233,11 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
 
     /// Drives `den shell` through a pseudo-terminal like a person would.
     static let ptyDriver = #"""
-        import os, pty, select, signal, sys, time
+        import fcntl, os, pty, select, signal, struct, sys, termios, time
         signal.alarm(30)
         pid, fd = pty.fork()
         if pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
             os.execv(sys.argv[1], sys.argv[1:])
         def read(seconds):
             out, end = b"", time.time() + seconds
@@ -250,12 +255,24 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
                 out += read(0.1)
             return out
         log = wait_for("(den:")
+        def run(command):
+            # Type a command line and wait for the next prompt.
+            global log
+            prompts = log.count("(den:")
+            os.write(fd, command)
+            end = time.time() + 10
+            while log.count("(den:") == prompts and time.time() < end:
+                log += read(0.05)
+        run(b"echo tty=$(tty) size=$(stty size)\n")
+        # The kernel tells den (the terminal's foreground process) with SIGWINCH.
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 120, 0, 0)); time.sleep(0.3)
+        run(b"echo resized=$(stty size)\n")
         os.write(fd, b"sleep 30\n"); time.sleep(0.5)
         os.write(fd, b"\x03"); log += read(0.3)
-        os.write(fd, b"echo alive $?\n"); log += wait_for("alive")
+        run(b"echo alive $?\n")
         os.write(fd, b"sleep 20\n"); time.sleep(0.5)
         os.write(fd, b"\x1a"); log += wait_for("Stopped")
-        os.write(fd, b"kill %1; fg\n"); log += read(0.5)
+        run(b"kill %1; fg\n")
         os.write(fd, b"exit 7\n"); log += read(0.5)
         _, status = os.waitpid(pid, 0)
         print(log)

@@ -46,8 +46,9 @@ enum {
     DEN_OP_HOSTNAME = 12,
     /// KEY=VALUE…: the command's environment (replaces, does not add).
     DEN_OP_ENV = 13,
-    /// cwd fallback-cwd uid gid clear-groups nest argv…: fork the command and exec it (nest:
-    /// "1" puts it in a nested user namespace where uid:gid maps to the single mapped id).
+    /// cwd fallback-cwd uid gid clear-groups nest terminal argv…: fork the command and exec it
+    /// (nest: "1" puts it in a nested user namespace where uid:gid maps to the single mapped
+    /// id; terminal: "ROWS COLS" gives it a new pseudo-terminal, "-" passes stdio through).
     DEN_OP_EXEC = 14,
     /// init-pid: join the namespaces of a running env (user first); the command forked by
     /// DEN_OP_EXEC then lands in its pid namespace.
@@ -81,6 +82,9 @@ enum {
     DEN_REPORT_EXEC_FAILED = 4,
     /// the command is running; value = its pid inside the env.
     DEN_REPORT_RUNNING = 5,
+    /// the command's terminal: the master of its pseudo-terminal comes with the record
+    /// (SCM_RIGHTS); den relays it to the user's terminal.
+    DEN_REPORT_TERMINAL = 7,
     /// the command ended; value = its exit code (128+N for signal N), error = the signal
     /// that killed it or 0. The env is being torn down.
     DEN_REPORT_EXITED = 6,
@@ -122,6 +126,8 @@ int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int qui
 
 /// pipe2(fds, O_CLOEXEC), which Glibc hides from Swift. Returns 0 or -errno.
 int den_pipe(int fds[2]);
+/// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): the report channel, which can carry fds.
+int den_socketpair(int fds[2]);
 
 /// Opens `path` inside the directory tree `root`, resolved as if `root` were "/" (symlinks
 /// cannot lead out of it), with open(2) `flags`. Returns the fd or -errno.
@@ -136,6 +142,23 @@ int den_connect_env(const char *directory, const char *name, const unsigned char
 int den_has_file_capabilities(const char *path);
 /// statfs(2)'s f_type of the filesystem holding `path` (e.g. 0x63677270 for cgroup2), or -errno.
 long den_filesystem_type(const char *path);
+
+/// Sends `record` with `fd` attached (SCM_RIGHTS) on a unix socket. Returns 0 or -errno.
+int den_send_fd(int socket, const struct den_report *record, int fd);
+/// Reads one record from the report socket, and the fd attached to it if any (else -1).
+/// Returns 1, or 0 at the end of the stream.
+int den_read_report(int socket, struct den_report *record, int *received_fd);
+/// `den shell`'s terminal, relayed: puts the user's terminal in raw mode and follows its
+/// window size onto `master` until den_terminal_end, which restores it.
+void den_terminal_begin(int master);
+void den_terminal_end(void);
+/// Copies between the user's terminal and `master` until the report socket has something
+/// to read (returns 1) or the terminal is closed (0). `draining`: the command has exited;
+/// copy only what is left of its output, returning 0 after 100 ms of quiet.
+int den_relay_terminal(int master, int report, int draining);
+
+/// 1 and the window size when `fd` is a terminal, else 0.
+int den_terminal_size(int fd, int *rows, int *columns);
 
 /// In den's parent while a sandbox runs: forward SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 to
 /// `child`, and ignore SIGINT and SIGQUIT (the terminal sends those to the command itself).
