@@ -6,8 +6,13 @@ public final class BackgroundProcess: @unchecked Sendable {
     private let output = Pipe()
 
     /// Starts `den ARGUMENTS` as `user` in `directory`.
-    public init(den arguments: [String], as user: TestUser, in directory: String) throws {
-        let line = user.commandLine(try DenBinary.path, arguments)
+    public convenience init(den arguments: [String], as user: TestUser, in directory: String) throws {
+        try self.init(command: [try DenBinary.path] + arguments, as: user, in: directory)
+    }
+
+    /// Starts `command` (an absolute path and its arguments) as `user` in `directory`.
+    public init(command: [String], as user: TestUser, in directory: String) throws {
+        let line = user.commandLine(command[0], Array(command.dropFirst()))
         process.executableURL = URL(fileURLWithPath: line[0])
         process.arguments = Array(line.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -23,7 +28,8 @@ public final class BackgroundProcess: @unchecked Sendable {
     public func finish(timeout: TimeInterval = 30) -> (status: Int32, output: String) {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { process.terminate() }
+        // SIGKILL: a test harness may have blocked SIGTERM in what it starts.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

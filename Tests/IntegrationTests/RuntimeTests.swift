@@ -170,6 +170,42 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         #expect(!FileManager.default.fileExists(atPath: "\(project.rootfs)/usr/local/share/x"))
     }
 
+    @Test func extraMountsAreReadOnlyUnlessAsked() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let shared = try user.makeTemporaryDirectory("shared")
+        let scratch = try user.makeTemporaryDirectory("scratch")
+        try project.writeManifest("""
+            base = "dir:\(project.rootfs)"
+            [[mount]]
+            source = "\(shared)"
+            target = "/data"
+            [[mount]]
+            source = "\(scratch)"
+            readonly = false
+            """)
+        try "hello\n".write(toFile: "\(shared)/in", atomically: true, encoding: .utf8)
+        let result = try project.run("cat /data/in; touch /data/x 2>/dev/null && echo wrote-ro; touch \(scratch)/made && echo wrote-rw")
+        #expect(result.standardOutput == "hello\nwrote-rw\n", "\(result)")
+        #expect(FileManager.default.fileExists(atPath: "\(scratch)/made"))
+        #expect(!FileManager.default.fileExists(atPath: "\(shared)/x"))
+    }
+
+    @Test func sshAgentSocketIsBoundIn() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let directory = try user.makeTemporaryDirectory("agent")
+        // A socket file standing in for ssh-agent's (busybox has no unix-socket client).
+        let agent = "\(directory)/agent.sock"
+        let made = try user.run("/usr/bin/python3", ["-c", "import socket; socket.socket(socket.AF_UNIX).bind('\(agent)')"])
+        #expect(made.status == 0, "\(made)")
+        let result = try project.den(["run", "--", "sh", "-c", "echo $SSH_AUTH_SOCK; test -S $SSH_AUTH_SOCK && echo is-a-socket"],
+                                     environment: ["SSH_AUTH_SOCK": agent])
+        #expect(result.standardOutput == "/run/den/ssh-agent.sock\nis-a-socket\n", "\(result)")
+        let without = try project.den(["run", "--", "sh", "-c", "echo [$SSH_AUTH_SOCK]; ls /run/den"])
+        #expect(without.standardOutput == "[]\n", "\(without)")
+    }
+
     @Test func symlinksInTheRootfsCannotRedirectMountsToTheHost() throws {
         guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
         let project = try TestProject(user: user, manifest: "[[mount]]\nsource = \"data\"\ntarget = \"/srv/link/inner\"\n")
