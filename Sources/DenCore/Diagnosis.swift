@@ -35,7 +35,7 @@ public struct Diagnosis: Sendable {
 
     public var hasFailures: Bool { checks.contains { $0.status == .failed } }
 
-    /// Runs every check for `user`; `scratch` is a directory den may use for the probe envs.
+    /// Runs every check for `user`; the probe envs live briefly in the store's data directory.
     /// Call from the main thread (the probes enter an env).
     public static func run(user: HostUser, store: Store) -> Diagnosis {
         var checks: [Check] = []

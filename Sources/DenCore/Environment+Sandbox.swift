@@ -97,30 +97,43 @@ extension Environment {
         } catch {
             throw EnvironmentError.store(error)
         }
-        // One den at a time decides whether to start the env: two first sessions racing
-        // would both mount its writable layer.
+        // A running env is joined straight away.
+        if let running = try connect() {
+            return try join(running, invocation, user: user, hostEnvironment: hostEnvironment)
+        }
+        // Otherwise one den at a time decides to start it: two first sessions racing would
+        // both mount its writable layer. The winner may have started it meanwhile.
         let lock: FileLock
         do {
             lock = try FileLock(path: "\(runtimeDirectory)/\(id).lock")
         } catch {
             throw EnvironmentError.store(error)
         }
-        let running: RuntimeSession?
-        do {
-            running = try RuntimeSession(directory: runtimeDirectory, environmentID: id, request: .join)
-        } catch {
-            throw EnvironmentError.store(SystemError("connect", path: error.path, errno: error.errno))
-        }
-        if let running {
+        if let running = try connect() {
             lock.release()
-            let spec = try sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment,
-                                       session: .join(initPID: running.initPID))
-            // The connection is the session: it stays open until the command is done.
-            return try withExtendedLifetime(running) { try Sandbox.run(spec) }
+            return try join(running, invocation, user: user, hostEnvironment: hostEnvironment)
         }
         let spec = try sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment,
                                    session: .create(socketDirectory: runtimeDirectory, socketName: "\(id).sock"))
         return try Sandbox.run(spec, onRunning: { lock.release() })
+    }
+
+    /// A session on the running env, or nil when it is not running.
+    private func connect() throws -> RuntimeSession? {
+        do {
+            return try RuntimeSession(directory: runtimeDirectory, environmentID: id, request: .join)
+        } catch {
+            throw EnvironmentError.store(SystemError("connect", path: error.path, errno: error.errno))
+        }
+    }
+
+    private func join(
+        _ session: consuming RuntimeSession, _ invocation: Invocation, user: HostUser, hostEnvironment: [String: String]
+    ) throws -> SandboxOutcome {
+        let spec = try sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment,
+                                   session: .join(initPID: session.initPID))
+        // The connection is the session: it stays open until the command is done.
+        return try withExtendedLifetime(session) { try Sandbox.run(spec) }
     }
 
     /// True when the merged tree (writable layer over the layers) has `path`.

@@ -39,7 +39,8 @@ public struct IDMapHelpers: Sendable {
         let uidResult = uid.finish()
         let gidResult = gid.finish()
         for (tool, result) in [(newuidmap, uidResult), (newgidmap, gidResult)] where result.status != 0 {
-            throw SandboxError(stage: .idMaps, errno: EPERM, detail: "\(Path.lastComponent(tool)): \(result.output)")
+            let name = tool.split(separator: "/").last.map(String.init) ?? tool
+            throw SandboxError(stage: .idMaps, errno: EPERM, detail: "\(name): \(result.output)")
         }
     }
 }
@@ -84,11 +85,5 @@ private struct Helper {
         let termination = Sandbox.wait(for: pid)
         let text = String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: "; ")
         return (termination.exitCode, text)
-    }
-}
-
-enum Path {
-    static func lastComponent(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
     }
 }

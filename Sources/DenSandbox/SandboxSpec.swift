@@ -170,14 +170,7 @@ extension SandboxSpec {
 }
 
 extension SandboxSpec.Identity {
-    /// True when inside `id` is backed by a host id, so files may be owned by it.
-    public func mapsUID(_ id: UInt32) -> Bool {
-        switch self {
-        case .subordinate(let uids, _): IDMap.subordinate(uids).hostID(for: id) != nil
-        case .single(let inside, _): inside == id
-        }
-    }
-
+    /// True when group `id` inside is backed by a host id, so files may belong to it.
     public func mapsGID(_ id: UInt32) -> Bool {
         switch self {
         case .subordinate(_, let gids): IDMap.subordinate(gids).hostID(for: id) != nil
