@@ -25,6 +25,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // HTTP(S) downloads with backpressure and flat memory (see DenFetch); it brings SwiftNIO.
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         .target(name: "CDenShim"),
@@ -32,9 +34,10 @@ let package = Package(
         .target(name: "DenTOML"),
         .target(name: "DenArchive", dependencies: ["CArchive"], linkerSettings: archiveLinkerSettings),
         .target(name: "DenDebian"),
+        .target(name: "DenFetch", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .target(name: "DenOCI", dependencies: ["DenArchive"]),
         .target(name: "DenSandbox", dependencies: ["CDenShim"]),
-        .target(name: "DenCore", dependencies: ["CDenShim", "DenTOML", "DenArchive", "DenDebian", "DenOCI", "DenSandbox"]),
+        .target(name: "DenCore", dependencies: ["CDenShim", "DenTOML", "DenArchive", "DenDebian", "DenFetch", "DenOCI", "DenSandbox"]),
         .target(name: "DenCommands", dependencies: [
             "DenCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

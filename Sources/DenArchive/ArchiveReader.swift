@@ -14,6 +14,8 @@ public final class ArchiveReader {
         public static let tar = Formats(rawValue: 1 << 0)
         /// Unix ar, as used by `.deb`.
         public static let ar = Formats(rawValue: 1 << 1)
+        /// A single compressed file (a Packages.xz), read as one entry named "data".
+        public static let raw = Formats(rawValue: 1 << 2)
     }
 
     /// Compression filters recognised on top of the format; an uncompressed stream is always accepted.
@@ -224,6 +226,14 @@ public final class ArchiveReader {
         throw error
     }
 
+    /// The decompressed contents of a gzip/xz/zstd/bzip2/lz4-compressed file (or of an
+    /// uncompressed one), at most `limit` bytes.
+    public static func decompress(path: String, limit: Int) throws(ArchiveError) -> [UInt8] {
+        let reader = try ArchiveReader(path: path, formats: .raw, filters: .all)
+        guard try reader.next() != nil else { return [] }
+        return try reader.readAll(limit: limit)
+    }
+
     private static func makeHandle(formats: Formats, filters: Filters) throws(ArchiveError) -> OpaquePointer {
         guard let handle = archive_read_new() else {
             throw .library(operation: .configure, message: "archive_read_new returned NULL", errno: ENOMEM, entry: nil)
@@ -231,6 +241,7 @@ public final class ArchiveReader {
         var steps: [(OpaquePointer) -> Int32] = [archive_read_support_filter_none]
         if formats.contains(.tar) { steps.append(archive_read_support_format_tar) }
         if formats.contains(.ar) { steps.append(archive_read_support_format_ar) }
+        if formats.contains(.raw) { steps.append(archive_read_support_format_raw) }
         if filters.contains(.gzip) { steps.append(archive_read_support_filter_gzip) }
         if filters.contains(.xz) { steps.append(archive_read_support_filter_xz) }
         if filters.contains(.zstd) { steps.append(archive_read_support_filter_zstd) }

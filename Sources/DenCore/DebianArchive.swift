@@ -1,0 +1,121 @@
+import DenArchive
+import DenDebian
+import DenFetch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One suite of a Debian archive as den reads it: InRelease verified with gpgv against the
+/// archive keyring, then the Packages index it lists, checked against its SHA-256.
+public struct DebianArchive: Sendable {
+    public var mirror: String
+    public var keyring: String
+    public var architecture: String
+    /// Downloaded indexes, named by their SHA-256.
+    public var cacheDirectory: String
+
+    public static let defaultKeyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+    public init(mirror: String, keyring: String?, architecture: String, cacheDirectory: String) {
+        self.mirror = mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror
+        self.keyring = keyring ?? Self.defaultKeyring
+        self.architecture = architecture
+        self.cacheDirectory = cacheDirectory
+    }
+
+    public struct Index: Sendable {
+        public var release: ReleaseFile
+        public var inReleaseSHA256: String
+        public var packages: PackagesIndex
+    }
+
+    /// The architecture name Debian uses for this machine.
+    public static var hostArchitecture: String {
+        var name = utsname()
+        uname(&name)
+        let machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return ["x86_64": "amd64", "aarch64": "arm64", "armv7l": "armhf", "i686": "i386", "ppc64le": "ppc64el",
+                "s390x": "s390x", "riscv64": "riscv64"][machine] ?? machine
+    }
+
+    /// Fetches and verifies `dists/SUITE/InRelease`, then the suite's main Packages index.
+    public func index(suite: String, fetcher: Fetcher) async throws -> Index {
+        let inReleaseURL = "\(mirror)/dists/\(suite)/InRelease"
+        let inRelease: [UInt8]
+        do {
+            inRelease = try await fetcher.fetchData(inReleaseURL, limit: 32 << 20)
+        } catch {
+            throw DebianArchiveError.fetch(error)
+        }
+        try Store.makeDirectory(cacheDirectory)
+        let signedText = try verify(inRelease, url: inReleaseURL)
+        let release: ReleaseFile
+        do {
+            release = try ReleaseFile(signedText)
+        } catch {
+            throw DebianArchiveError.invalidIndex(url: inReleaseURL, reason: error.description)
+        }
+        var hasher = SHA256()
+        hasher.update(inRelease)
+        let inReleaseSHA256 = hasher.finalize()
+
+        // xz first (smallest), then gzip, as apt prefers.
+        let base = "main/binary-\(architecture)/Packages"
+        guard let file = [".xz", ".gz", ""].lazy.compactMap({ release.indexFile(at: base + $0) }).first else {
+            throw DebianArchiveError.noPackagesIndex(suite: suite, architecture: architecture)
+        }
+        let directory = file.path.split(separator: "/").dropLast().joined(separator: "/")
+        // By hash when the archive offers it: the file cannot change under us mid-update.
+        let path = release.acquireByHash ? "\(directory)/by-hash/SHA256/\(file.sha256)" : file.path
+        let url = "\(mirror)/dists/\(suite)/\(path)"
+        let destination = "\(cacheDirectory)/\(file.sha256)"
+        do {
+            try await fetcher.fetch([DownloadRequest(url: url, destination: destination, expectedSize: Int64(file.size),
+                                                     expectedSHA256: file.sha256)], progress: { _ in })
+        } catch {
+            throw DebianArchiveError.fetch(error)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try ArchiveReader.decompress(path: destination, limit: 1 << 30)
+        } catch {
+            throw DebianArchiveError.invalidIndex(url: url, reason: "\(error)")
+        }
+        do {
+            return Index(release: release, inReleaseSHA256: inReleaseSHA256, packages: try PackagesIndex(bytes))
+        } catch {
+            throw DebianArchiveError.invalidIndex(url: url, reason: error.description)
+        }
+    }
+
+    /// gpgv checks the clear-signed InRelease against the keyring; only then is its text used.
+    private func verify(_ inRelease: [UInt8], url: String) throws -> String {
+        guard FileSystem.isRegularFile(keyring) else { throw DebianArchiveError.missingKeyring(keyring) }
+        let path = "\(cacheDirectory)/.inrelease-\(getpid())"
+        try FileSystem.writeAtomically(path, contents: inRelease, mode: 0o600)
+        defer { unlink(path) }
+        let result: Subprocess.Result
+        do {
+            result = try Subprocess.run(["gpgv", "--keyring", keyring, path])
+        } catch {
+            throw DebianArchiveError.gpgvMissing(error)
+        }
+        guard result.status == 0 else {
+            throw DebianArchiveError.badSignature(url: url, keyring: keyring, gpgv: result.error)
+        }
+        do {
+            return try ClearSigned(inRelease).signedText
+        } catch {
+            throw DebianArchiveError.invalidIndex(url: url, reason: error.description)
+        }
+    }
+}
+
+public enum DebianArchiveError: Error, Sendable {
+    case fetch(FetchError)
+    case missingKeyring(String)
+    case gpgvMissing(SystemError)
+    case badSignature(url: String, keyring: String, gpgv: String)
+    case invalidIndex(url: String, reason: String)
+    case noPackagesIndex(suite: String, architecture: String)
+}

@@ -1,0 +1,69 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import NIOCore
+
+extension Fetcher {
+    /// Sends a GET for `url`, following redirects, and returns a 200 response whose body is
+    /// still to be read. Redirects are followed here rather than by AsyncHTTPClient so that
+    /// each hop is routed through the proxy its own scheme and host call for.
+    func get(_ url: String) async throws(FetchError) -> HTTPClientResponse {
+        var current = url
+        var redirects = 0
+        while true {
+            let (client, request) = try route(current, reportedAs: url)
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, deadline: .distantFuture)
+            } catch {
+                throw FetchError.transport(error, url: url)
+            }
+            let status = Int(response.status.code)
+            switch status {
+            case 200:
+                return response
+            case 301, 302, 303, 307, 308:
+                guard let location = response.headers.first(name: "location") else {
+                    throw .badRedirect(url: url, location: nil)
+                }
+                guard redirects < configuration.maximumRedirects,
+                      let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString,
+                      let nextScheme = next.split(separator: ":").first?.lowercased(),
+                      nextScheme == "https" || (nextScheme == "http" && !current.lowercased().hasPrefix("https:"))
+                else { throw .badRedirect(url: url, location: location) }
+                redirects += 1
+                current = next
+            default:
+                throw .http(url: url, status: status)
+            }
+        }
+    }
+
+    /// The client and request for one hop. A plain-http request through a web proxy is
+    /// addressed to the proxy, with the real target for `AbsoluteFormRewriter` to put in the
+    /// request line and the real host in `Host`.
+    private func route(_ url: String, reportedAs original: String) throws(FetchError) -> (HTTPClient, HTTPClientRequest) {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+              scheme == "http" || scheme == "https",
+              let host = parsed.host(percentEncoded: true), !host.isEmpty
+        else { throw .invalidURL(original) }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "user-agent", value: configuration.userAgent)
+        let settings = try proxies.get()
+        guard let proxy = settings.server(scheme: scheme, host: host) else {
+            return (directClient, request)
+        }
+        if proxy.kind == .http, scheme == "http" {
+            let proxyHost = proxy.host.contains(":") ? "[\(proxy.host)]" : proxy.host
+            request.url = "http://\(proxyHost):\(proxy.port)/"
+            let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            request.headers.add(name: "host", value: parsed.port.map { "\(bracketed):\($0)" } ?? bracketed)
+            request.headers.add(name: AbsoluteFormRewriter.header, value: url)
+            if let authorization = proxy.authorization {
+                request.headers.add(name: "proxy-authorization", value: authorization.headerValue)
+            }
+            return (directClient, request)
+        }
+        guard let client = proxyClients[proxy] else { return (directClient, request) }
+        return (client, request)
+    }
+}
