@@ -7,8 +7,10 @@ ARCH_LIBDIR := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu
 STATIC_LIBS := archive nettle acl lzma zstd lz4 bz2 z
 # -no-pie: a static-pie binary spends ~0.4 ms per start applying 39k relocations, and den
 # starts twice to enter an env. The heap, stack and libc stay randomised.
+# -Xlinker -lz last: SwiftNIO's zlib use puts -lz before libarchive on the link line, and a
+# static archive only serves what is undefined when the linker reaches it.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
-	-Xswiftc -Xclang-linker -Xswiftc -no-pie
+	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xlinker -lz
 # Debian packages den needs to build (and its tests need to run).
 BUILD_DEPS := libarchive-dev libzstd-dev liblzma-dev libbz2-dev zlib1g-dev liblz4-dev libacl1-dev nettle-dev
 TEST_DEPS := busybox-static uidmap passwd util-linux zstd dpkg-dev apt-utils gpg gpgv python3 iproute2
@@ -47,7 +49,7 @@ release: static-libs
 
 install: release
 	install -d "$(BINDIR)"
-	install -m 0755 .build/release/den "$(BINDIR)/den"
+	install -m 0755 -s .build/release/den "$(BINDIR)/den"
 	@echo "installed $(BINDIR)/den"
 
 templates:
