@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "DenTestSupport", path: "Tests/DenTestSupport"),
         .testTarget(name: "DenTOMLTests", dependencies: ["DenTOML"]),
         .testTarget(name: "DenArchiveTests", dependencies: ["DenArchive"], exclude: ["Resources"]),
+        .testTarget(name: "DenFetchTests", dependencies: ["DenFetch"]),
         .testTarget(name: "DenDebianTests", dependencies: ["DenDebian"], resources: [.copy("Resources")]),
         .testTarget(name: "DenOCITests", dependencies: ["DenOCI"]),
         .testTarget(name: "DenSandboxTests", dependencies: ["DenSandbox"]),

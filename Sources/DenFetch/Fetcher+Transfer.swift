@@ -38,14 +38,20 @@ extension Fetcher {
         }
     }
 
+    /// The parts of an absolute http or https URL that routing needs; nil for anything else.
+    static func target(of url: String) -> (url: URL, scheme: String, host: String)? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+              scheme == "http" || scheme == "https",
+              let host = parsed.host(percentEncoded: true), !host.isEmpty
+        else { return nil }
+        return (parsed, scheme, host)
+    }
+
     /// The client and request for one hop. A plain-http request through a web proxy is
     /// addressed to the proxy, with the real target for `AbsoluteFormRewriter` to put in the
     /// request line and the real host in `Host`.
     private func route(_ url: String, reportedAs original: String) throws(FetchError) -> (HTTPClient, HTTPClientRequest) {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-              scheme == "http" || scheme == "https",
-              let host = parsed.host(percentEncoded: true), !host.isEmpty
-        else { throw .invalidURL(original) }
+        guard let (parsed, scheme, host) = Self.target(of: url) else { throw .invalidURL(original) }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "user-agent", value: configuration.userAgent)
         let settings = try proxies.get()

@@ -14,14 +14,20 @@ public final class Fetcher: Sendable {
     /// proxy (a `CONNECT` tunnel) and anything through SOCKS.
     let proxyClients: [ProxyServer: HTTPClient]
 
-    public init(configuration: FetchConfiguration = FetchConfiguration()) {
+    public convenience init(configuration: FetchConfiguration = FetchConfiguration()) {
+        self.init(configuration: configuration, environmentProxies: ProxySettings.fromProcessEnvironment)
+    }
+
+    /// `environmentProxies` stands in for the process environment when `configuration.proxies`
+    /// is nil.
+    init(configuration: FetchConfiguration, environmentProxies: () throws(FetchError) -> ProxySettings) {
         self.configuration = configuration
         let proxies: Result<ProxySettings, FetchError>
         if let settings = configuration.proxies {
             proxies = .success(settings)
         } else {
             do throws(FetchError) {
-                proxies = .success(try ProxySettings.fromProcessEnvironment())
+                proxies = .success(try environmentProxies())
             } catch {
                 proxies = .failure(error)
             }
@@ -45,6 +51,8 @@ public final class Fetcher: Sendable {
         progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }
     ) async throws(FetchError) {
         _ = try proxies.get()
+        // Refused before anything starts, so a typo in one URL does not cost a half-done fetch.
+        if let bad = requests.first(where: { Self.target(of: $0.url) == nil }) { throw .invalidURL(bad.url) }
         let tracker = ProgressTracker(requests, report: progress)
         tracker.start()
         let failure = await withTaskGroup(of: FetchError?.self, returning: FetchError?.self) { group in
@@ -125,34 +133,5 @@ public final class Fetcher: Sendable {
             client.http1_1ConnectionDebugInitializer = AbsoluteFormRewriter.install(on:)
         }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: client)
-    }
-}
-
-extension ProxyServer {
-    var clientProxy: HTTPClient.Configuration.Proxy {
-        switch kind {
-        case .http:
-            .server(host: host, port: port, authorization: authorization)
-        case .socks5:
-            .socksServer(host: host, port: port)
-        }
-    }
-
-    var authorization: HTTPClient.Authorization? {
-        username.map { .basic(username: $0, password: password ?? "") }
-    }
-}
-
-extension HTTPClientResponse {
-    var contentLength: Int64? {
-        headers.first(name: "content-length").flatMap { Int64($0) }
-    }
-}
-
-extension Duration {
-    var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return .nanoseconds(overflow ? .max : nanoseconds &+ attoseconds / 1_000_000_000)
     }
 }
