@@ -15,6 +15,26 @@ struct CheckCommand: ParsableCommand {
         let project = try locateProject(path)
         let manifest = try project.loadManifest(homeDirectory: HostUser.current().homeDirectory)
         print(ManifestSummary(project: project, manifest: manifest).rendered(style: .forStandardOutput()), terminator: "")
+        try checkLock(project: project, manifest: manifest)
+    }
+
+    /// den.lock, when there is one, must parse and match the manifest.
+    private func checkLock(project: Project, manifest: Manifest) throws {
+        let path = "\(project.directory)/\(Lockfile.fileName)"
+        guard FileSystem.exists(path) else {
+            if case .debian = manifest.base { print("lock        none (run `den lock` to pin the packages)") }
+            return
+        }
+        guard let text = try FileSystem.readText(path) else {
+            throw UserError("'\(path)' is not UTF-8 text", fix: "run `den lock` to write it afresh")
+        }
+        let lock = try Lockfile.parse(text, file: path)
+        guard lock.manifestHash == manifest.lockHash(architecture: lock.architecture) else {
+            throw UserError("'\(path)' is stale", why: "den.toml's base or packages changed since it was written",
+                            fix: "run `den lock` to resolve again")
+        }
+        let snapshot = lock.archive.map { ", \($0.codename)\($0.version.map { " \($0)" } ?? ""), \($0.date)" } ?? ""
+        print("lock        up to date (\(lock.packages.count) packages, \(lock.architecture)\(snapshot))")
     }
 }
 

@@ -24,6 +24,15 @@ import Testing
         #expect(second.status == 0)
         #expect(try String(contentsOfFile: "\(project)/den.lock", encoding: .utf8) == lock)
         #expect(!second.standardError.contains("+ "))
+
+        // den check validates the lock against the manifest.
+        let checked = try user.den(["check"], in: project)
+        #expect(checked.status == 0)
+        #expect(checked.standardOutput.contains("lock        up to date ("))
+        try write("base = \"debian:bookworm\"\npackages = [\"git\", \"make\"]\n", to: "\(project)/den.toml", as: user)
+        let stale = try user.den(["check"], in: project)
+        #expect(stale.status == 1)
+        #expect(stale.standardError.contains("is stale"))
     }
 
     @Test func unknownPackageSuggestsTheName() throws {
