@@ -7,7 +7,8 @@ struct TerminalStyle: Sendable {
     var isEnabled: Bool
 
     static func forStandardError() -> TerminalStyle {
-        TerminalStyle(isEnabled: isatty(STDERR_FILENO) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb")
+        TerminalStyle(isEnabled: isatty(STDERR_FILENO) == 1 && getenv("NO_COLOR") == nil
+                      && getenv("TERM").map { String(cString: $0) } != "dumb")
     }
 
     static func forStandardOutput() -> TerminalStyle {
