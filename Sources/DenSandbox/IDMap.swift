@@ -30,10 +30,14 @@ public enum IDMap: Sendable, Hashable {
     public static let envIDCount: UInt32 = 65536
 
     /// The full mapping for the user `id`, if `ranges` hold enough ids for it.
+    ///
+    /// Inside id `i` maps to the `i`-th id of the ranges taken in order, exactly as
+    /// `mmdebstrap --mode=unshare` and `unshare --map-users` lay a tree out, except the
+    /// user's own id, which maps to itself (its slot in the ranges stays unused). So a tree
+    /// made by those tools enters with every owner in place.
     public static func subordinate(id: UInt32, ranges: [SubordinateIDRange]) -> IDMap? {
-        // Inside ids other than the user's own need a host id each.
-        let needed: UInt32 = id < envIDCount ? envIDCount - 1 : envIDCount
-        var entries: [IDMapEntry] = []
+        guard ranges.reduce(UInt64(0), { $0 + UInt64($1.count) }) >= UInt64(envIDCount) else { return nil }
+        // The inside spans that come from the ranges, and where each starts among them.
         var pending: [(inside: UInt32, count: UInt32)] = []
         if id < envIDCount {
             if id > 0 { pending.append((inside: 0, count: id)) }
@@ -41,26 +45,23 @@ public enum IDMap: Sendable, Hashable {
         } else {
             pending.append((inside: 0, count: envIDCount))
         }
-        guard ranges.reduce(UInt64(0), { $0 + UInt64($1.count) }) >= UInt64(needed) else { return nil }
-        // Fill the inside spans from the ranges in order; a span may straddle two ranges.
-        var rangeIndex = 0
-        var used: UInt32 = 0
-        while !pending.isEmpty {
-            guard rangeIndex < ranges.count else { return nil }
-            let range = ranges[rangeIndex]
-            let available = range.count - used
-            var span = pending.removeFirst()
-            let take = min(available, span.count)
-            entries.append(IDMapEntry(inside: span.inside, outside: range.start + used, count: take))
-            used += take
-            if take < span.count {
-                span.inside += take
-                span.count -= take
-                pending.insert(span, at: 0)
-            }
-            if used == range.count {
-                rangeIndex += 1
-                used = 0
+        var entries: [IDMapEntry] = []
+        for span in pending {
+            // Walk the ranges to the span's offset, then take ids, crossing into the next
+            // range when one runs out.
+            var offset = UInt64(span.inside)
+            var remaining = span.count
+            var inside = span.inside
+            for range in ranges where remaining > 0 {
+                if offset >= UInt64(range.count) {
+                    offset -= UInt64(range.count)
+                    continue
+                }
+                let take = min(remaining, range.count - UInt32(offset))
+                entries.append(IDMapEntry(inside: inside, outside: range.start + UInt32(offset), count: take))
+                inside += take
+                remaining -= take
+                offset = 0
             }
         }
         entries.append(IDMapEntry(inside: id, outside: id, count: 1))

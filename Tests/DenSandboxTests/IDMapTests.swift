@@ -28,12 +28,16 @@ import Testing
         #expect(map.entries == [
             IDMapEntry(inside: 0, outside: 100000, count: 1001),
             IDMapEntry(inside: 1001, outside: 1001, count: 1),
-            IDMapEntry(inside: 1002, outside: 101001, count: 64534),
+            IDMapEntry(inside: 1002, outside: 101002, count: 64534),
         ])
         #expect(map.hostID(for: 0) == 100000)
         #expect(map.hostID(for: 1001) == 1001)
-        #expect(map.hostID(for: 65534) == UInt32(165_533))
+        #expect(map.hostID(for: 65534) == UInt32(165_534))
         #expect(map.hostID(for: 65536) == nil)
+        // As mmdebstrap and `unshare --map-users` lay trees out: i -> start + i, but for the user.
+        for inside in [UInt32(0), 42, 1000, 1002, 65534, 65535] {
+            #expect(map.hostID(for: inside) == 100000 + inside)
+        }
         // Every inside id below 65536 is mapped exactly once, and no host id twice.
         var hostIDs = Set<UInt32>()
         for inside in UInt32(0)..<65536 {
@@ -43,13 +47,15 @@ import Testing
     }
 
     @Test func spansSeveralRanges() throws {
-        let ranges = [SubordinateIDRange(start: 100000, count: 1000), SubordinateIDRange(start: 200000, count: 65000)]
-        let map = try #require(IDMap.subordinate(id: 1500, ranges: ranges))
+        let ranges = [SubordinateIDRange(start: 100000, count: 1000), SubordinateIDRange(start: 200000, count: 64000)]
+        #expect(IDMap.subordinate(id: 1500, ranges: ranges) == nil, "1000 + 64000 ids are fewer than 65536")
+        let enough = ranges + [SubordinateIDRange(start: 300000, count: 536)]
+        let map = try #require(IDMap.subordinate(id: 1500, ranges: enough))
         #expect(map.hostID(for: 999) == 100999)
         #expect(map.hostID(for: 1000) == 200000)
         #expect(map.hostID(for: 1500) == 1500)
-        #expect(map.hostID(for: 1501) == 200500)
-        #expect(map.hostID(for: 65535) == UInt32(264_534))
+        #expect(map.hostID(for: 1501) == 200501)
+        #expect(map.hostID(for: 65535) == UInt32(300_535))
     }
 
     @Test func userAboveTheEnvRange() throws {
@@ -61,7 +67,7 @@ import Testing
     }
 
     @Test func tooFewIDsIsNoMap() {
-        #expect(IDMap.subordinate(id: 1000, ranges: [SubordinateIDRange(start: 100000, count: 65534)]) == nil)
+        #expect(IDMap.subordinate(id: 1000, ranges: [SubordinateIDRange(start: 100000, count: 65535)]) == nil)
         #expect(IDMap.subordinate(id: 1000, ranges: []) == nil)
     }
 

@@ -52,6 +52,21 @@ import Testing
         #expect(lines.last == "/bin/bash")
     }
 
+    /// mmdebstrap maps inside id i to the i-th subordinate id; den does the same for every id
+    /// but the user's own, so owners above the user's id (nobody, 60000) line up too.
+    @Test func ownersAboveTheUsersIDLineUpWithMmdebstrap() throws {
+        guard getuid() == 0 else { return }  // only root can give a file to a subordinate id
+        let (user, project) = try project()
+        let subuid = try String(contentsOfFile: "/etc/subuid", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("\(user.name):") }.flatMap { UInt32($0.split(separator: ":")[1]) }
+        let start = try #require(subuid)
+        let file = "\(try Self.rootfs.get())/etc/den-owner-probe"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(chown(file, start + 60000, start + 65534) == 0)
+        let result = try user.den(["run", "--", "stat", "-c", "%u:%g", "/etc/den-owner-probe"], in: project)
+        #expect(result.standardOutput == "60000:65534\n", "\(result)")
+    }
+
     @Test func bashShowsTheEnvInThePrompt() throws {
         let (user, project) = try project()
         let script = "\(project)/drive.py"
