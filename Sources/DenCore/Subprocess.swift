@@ -65,11 +65,12 @@ public enum Subprocess {
                 }
             }
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw SystemError("wait", path: executable, errno: errno) }
+        let termination: Termination
+        do {
+            termination = try Termination.waiting(for: pid)
+        } catch {
+            throw SystemError("wait", path: executable, errno: error.errno)
         }
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+        return Result(status: termination.exitCode, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
 }

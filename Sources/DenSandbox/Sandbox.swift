@@ -126,13 +126,7 @@ public enum Sandbox {
     }
 
     static func wait(for pid: pid_t) -> Termination {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return .exited(125) }
-        }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
-        let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+        (try? Termination.waiting(for: pid)) ?? .exited(125)
     }
 
     @discardableResult

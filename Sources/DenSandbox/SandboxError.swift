@@ -1,4 +1,7 @@
 import CDenShim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why an env could not be entered: the operation that failed, the errno the kernel gave
 /// and the path or value it was about.
@@ -58,6 +61,22 @@ public struct SandboxError: Error, Sendable, Equatable {
 public enum Termination: Sendable, Equatable {
     case exited(Int32)
     case signalled(Int32)
+
+    /// Waits for the child `pid` (through EINTR) and says how it ended; throws the errno
+    /// when it cannot be waited for.
+    public static func waiting(for pid: pid_t) throws(WaitError) -> Termination {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw WaitError(errno: errno) }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
+        let signal = status & 0x7f
+        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+    }
+
+    public struct WaitError: Error, Sendable, Equatable {
+        public var errno: Int32
+    }
 
     /// What den exits with: the command's code, or 128+N for signal N, as shells report it.
     public var exitCode: Int32 {
