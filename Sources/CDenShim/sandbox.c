@@ -670,6 +670,7 @@ static pid_t start_command(char **argv, uint32_t argc) {
         // Host supplementary groups show up as nobody inside; drop them where the map allows.
         if (argv[4][0] == '1') setgroups(0, NULL);
         if (!error && (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)) error = errno;
+        if (nest && !error) error = fake_ownership_changes();
         // Set after the identity change, which clears it: the command dies with its session.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         // Everything above fd 2 closes on exec: no descriptor of den's leaks into the env.

@@ -24,4 +24,8 @@ void run_init(pid_t command) __attribute__((noreturn));
 /// A joined session's process outside the pid namespace: waits for its command.
 void run_session(pid_t command) __attribute__((noreturn));
 
+/// Installs the seccomp filter that turns chown and set*id calls into successful no-ops (root
+/// in a single-id env). Returns 0 or an errno.
+int fake_ownership_changes(void);
+
 #endif

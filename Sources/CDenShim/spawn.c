@@ -12,7 +12,7 @@
 
 #include "den_shim.h"
 
-int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int quiet) {
+int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int output_fd) {
     // Move both above the target numbers first: dup2(4, 3) then dup2(3, 4) would lose one.
     int control = fcntl(control_fd, F_DUPFD_CLOEXEC, 10);
     int report = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
@@ -25,15 +25,22 @@ int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int qui
     posix_spawn_file_actions_t actions;
     int rc = posix_spawn_file_actions_init(&actions);
     if (rc != 0) return -rc;
+    // Actions run in order: stdio first, while `output_fd` is still open (it may even be 3 or
+    // 4), then the two channels, then everything else closes.
+    if (output_fd != DEN_OUTPUT_INHERIT) {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        if (output_fd == DEN_OUTPUT_DISCARD) {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
+            posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+        }
+    }
     // dup2 onto fixed numbers clears close-on-exec, so exactly these two pass to the child.
     posix_spawn_file_actions_adddup2(&actions, control, 3);
     posix_spawn_file_actions_adddup2(&actions, report, 4);
     posix_spawn_file_actions_addclosefrom_np(&actions, 5);
-    if (quiet) {
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    }
 
     size_t count = 0;
     while (envp[count]) count++;

@@ -62,13 +62,11 @@ struct RunCommand: ParsableCommand {
 /// Finds the project, prepares its env and runs the invocation in it; exits with the
 /// command's status (by throwing `ExitCode`, so it never returns normally).
 func enter(_ invocation: Invocation) throws {
-    let project = try locateProject(nil)
-    let user = HostUser.current()
-    let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-    let hostEnvironment = ProcessEnvironment.current()
-    let store = Store.standard(for: user, environment: hostEnvironment)
+    let context = try ProjectContext.load()
+    let (user, hostEnvironment) = (context.user, context.hostEnvironment)
     let environment = try Environment.prepare(
-        project: project, manifest: manifest, store: store, user: user, idMapping: IDMapping.detect(for: user))
+        project: context.project, manifest: context.manifest, store: context.store, user: user,
+        idMapping: context.idMapping, builtLayers: try context.buildLayers(forceLock: false))
     for notice in environment.notices { StandardError.write(notice) }
     let terminal = TerminalState.save()
     let outcome = Result { try environment.enter(invocation, user: user, hostEnvironment: hostEnvironment) }

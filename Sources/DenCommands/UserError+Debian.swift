@@ -44,3 +44,40 @@ extension LockfileError: UserErrorConvertible {
                   fix: "run `den lock` to write it afresh")
     }
 }
+
+extension LockingError: UserErrorConvertible {
+    var userError: UserError {
+        switch self {
+        case .replacesBasePackage(let name, let version):
+            UserError("the packages in den.toml need '\(name)' (\(version)) of the base system removed or replaced",
+                      why: "the base layer is shared by every env on this snapshot and never changes",
+                      fix: "drop the package that conflicts with '\(name)' from `packages`")
+        }
+    }
+}
+
+extension BuildError: UserErrorConvertible {
+    var userError: UserError {
+        switch self {
+        case .fetch(let error):
+            return UserError("cannot download the locked packages", why: "\(error)",
+                             fix: "check the mirror (DEN_MIRROR, den.toml's `mirror`, or the host's apt sources) and your network or proxy; what was downloaded stays in the cache")
+        case .packageGone(let name, let version, let url):
+            return UserError("the mirror no longer has \(name) \(version), which den.lock pins", why: "'\(url)' answered 404 (not found)",
+                             fix: "run `den update` to lock the archive's current versions, or set `mirror` to a snapshot mirror that keeps old versions")
+        case .unreadablePackage(let name, let path, let reason):
+            return UserError("cannot read the package \(name) ('\(path)')", why: reason,
+                             fix: "remove the file and run `den build` again to download it afresh")
+        case .stageFailed(let stage, let outcome, let log):
+            return UserError("the build failed while \(stage)", why: "\(outcome); the log is '\(log)'\(Self.tail(of: log))",
+                             fix: "read the log; nothing was kept of the failed layer, so `den build` starts it afresh")
+        }
+    }
+
+    /// The last lines of the build log: usually dpkg's own reason.
+    static func tail(of path: String, lines: Int = 8) -> String {
+        guard let text = (try? FileSystem.readText(path)) ?? nil else { return "" }
+        let last = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines)
+        return last.isEmpty ? "" : "\n    " + last.joined(separator: "\n    ")
+    }
+}

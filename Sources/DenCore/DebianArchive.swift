@@ -27,6 +27,18 @@ public struct DebianArchive: Sendable {
         public var release: ReleaseFile
         public var inReleaseSHA256: String
         public var packages: PackagesIndex
+        /// The files as apt keeps them in /var/lib/apt/lists (see `lists`).
+        public var lists: Lists
+    }
+
+    /// The verified InRelease and the Packages index it names, both in the cache: what an
+    /// env's apt needs to install packages without an `apt-get update` first.
+    public struct Lists: Sendable {
+        public var inReleasePath: String
+        /// The compressed index as the archive serves it.
+        public var packagesPath: String
+        /// Its path below `dists/SUITE/` (`main/binary-amd64/Packages.xz`).
+        public var packagesName: String
     }
 
     /// The architecture name Debian uses for this machine.
@@ -48,22 +60,18 @@ public struct DebianArchive: Sendable {
             throw DebianArchiveError.fetch(error)
         }
         try Store.makeDirectory(cacheDirectory)
-        let signedText = try verify(inRelease, url: inReleaseURL)
-        let release: ReleaseFile
-        do {
-            release = try ReleaseFile(signedText)
-        } catch {
-            throw DebianArchiveError.invalidIndex(url: inReleaseURL, reason: error.description)
-        }
         var hasher = SHA256()
         hasher.update(inRelease)
         let inReleaseSHA256 = hasher.finalize()
+        let inReleasePath = "\(cacheDirectory)/\(inReleaseSHA256).InRelease"
+        let release = try verify(inRelease, url: inReleaseURL, keepingAt: inReleasePath)
 
         // xz first (smallest), then gzip, as apt prefers.
         let base = "main/binary-\(architecture)/Packages"
         guard let file = [".xz", ".gz", ""].lazy.compactMap({ release.indexFile(at: base + $0) }).first else {
             throw DebianArchiveError.noPackagesIndex(suite: suite, architecture: architecture)
         }
+        let lists = Lists(inReleasePath: inReleasePath, packagesPath: "\(cacheDirectory)/\(file.sha256)", packagesName: file.path)
         let directory = file.path.split(separator: "/").dropLast().joined(separator: "/")
         // By hash when the archive offers it: the file cannot change under us mid-update.
         let path = release.acquireByHash ? "\(directory)/by-hash/SHA256/\(file.sha256)" : file.path
@@ -82,14 +90,32 @@ public struct DebianArchive: Sendable {
             throw DebianArchiveError.invalidIndex(url: url, reason: "\(error)")
         }
         do {
-            return Index(release: release, inReleaseSHA256: inReleaseSHA256, packages: try PackagesIndex(bytes))
+            return Index(release: release, inReleaseSHA256: inReleaseSHA256, packages: try PackagesIndex(bytes), lists: lists)
         } catch {
             throw DebianArchiveError.invalidIndex(url: url, reason: error.description)
         }
     }
 
+    /// The lists of the snapshot whose InRelease hashes to `inReleaseSHA256`, when an earlier
+    /// `den lock` left them in the cache; verified again (signature and index hash) before use.
+    public func cachedLists(inReleaseSHA256: String) -> Lists? {
+        let inReleasePath = "\(cacheDirectory)/\(inReleaseSHA256).InRelease"
+        guard let inRelease = try? FileSystem.read(inReleasePath),
+              let release = try? verify(inRelease, url: inReleasePath, keepingAt: nil)
+        else { return nil }
+        let base = "main/binary-\(architecture)/Packages"
+        guard let file = [".xz", ".gz", ""].lazy.compactMap({ release.indexFile(at: base + $0) }).first else { return nil }
+        let packagesPath = "\(cacheDirectory)/\(file.sha256)"
+        guard let bytes = try? FileSystem.read(packagesPath), bytes.count == file.size else { return nil }
+        var hasher = SHA256()
+        hasher.update(bytes)
+        guard hasher.finalize() == file.sha256 else { return nil }
+        return Lists(inReleasePath: inReleasePath, packagesPath: packagesPath, packagesName: file.path)
+    }
+
     /// gpgv checks the clear-signed InRelease against the keyring; only then is its text used.
-    private func verify(_ inRelease: [UInt8], url: String) throws -> String {
+    /// The verified file is kept at `keepingAt` (the cache) for the env's apt.
+    private func verify(_ inRelease: [UInt8], url: String, keepingAt kept: String?) throws -> ReleaseFile {
         guard FileSystem.isRegularFile(keyring) else { throw DebianArchiveError.missingKeyring(keyring) }
         let path = "\(cacheDirectory)/.inrelease-\(getpid())"
         try FileSystem.writeAtomically(path, contents: inRelease, mode: 0o600)
@@ -103,11 +129,14 @@ public struct DebianArchive: Sendable {
         guard result.status == 0 else {
             throw DebianArchiveError.badSignature(url: url, keyring: keyring, gpgv: result.error)
         }
+        let release: ReleaseFile
         do {
-            return try ClearSigned(inRelease).signedText
+            release = try ReleaseFile(try ClearSigned(inRelease).signedText)
         } catch {
-            throw DebianArchiveError.invalidIndex(url: url, reason: error.description)
+            throw DebianArchiveError.invalidIndex(url: url, reason: "\(error)")
         }
+        if let kept { try FileSystem.writeAtomically(kept, contents: inRelease, mode: 0o644) }
+        return release
     }
 }
 

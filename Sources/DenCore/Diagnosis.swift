@@ -141,7 +141,7 @@ public struct Diagnosis: Sendable {
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         do {
-            let outcome = try Sandbox.run(spec, isQuiet: true)
+            let outcome = try Sandbox.run(spec, output: .discard)
             clock_gettime(CLOCK_MONOTONIC, &end)
             let milliseconds = Double(end.tv_sec - start.tv_sec) * 1000 + Double(end.tv_nsec - start.tv_nsec) / 1e6
             guard outcome == .finished(.exited(0)) else {

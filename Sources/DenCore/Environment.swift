@@ -29,16 +29,20 @@ public struct Environment: Sendable {
         "\(name)-\(StableHash.hex(projectDirectory))"
     }
 
-    /// Finds or creates the env of `project` in `store`.
+    /// Finds or creates the env of `project` in `store`. `builtLayers` are the read-only
+    /// layers den built for the base (top first; see `DebianBuild`); a `dir:` base needs none.
     public static func prepare(
-        project: Project, manifest: Manifest, store: Store, user: HostUser, idMapping: IDMapping
+        project: Project, manifest: Manifest, store: Store, user: HostUser, idMapping: IDMapping, builtLayers: [String] = []
     ) throws(EnvironmentError) -> Environment {
         let layers: [String]
         switch manifest.base {
         case .directory(let path):
             guard FileSystem.isDirectory(path) else { throw .baseDirectoryMissing(path) }
             layers = [path]
-        case .debian, .image:
+        case .debian:
+            guard !builtLayers.isEmpty else { throw .baseNotSupported(manifest.base) }
+            layers = builtLayers
+        case .image:
             throw .baseNotSupported(manifest.base)
         }
         let id = id(name: manifest.name, projectDirectory: project.directory)

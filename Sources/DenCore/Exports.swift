@@ -11,3 +11,4 @@
 @_exported import enum DenFetch.FetchError
 @_exported import struct DenFetch.FetchConfiguration
 @_exported import class DenFetch.Fetcher
+@_exported import struct DenFetch.DownloadProgress

@@ -45,6 +45,13 @@ public struct Lockfile: Sendable, Equatable {
     }
 
     public struct LockedPackage: Sendable, Equatable {
+        /// Which layer a package goes into: the base set (shared by every project on the same
+        /// snapshot) or the manifest's own packages.
+        public enum Layer: String, Sendable, Equatable {
+            case base
+            case packages
+        }
+
         public var name: String
         public var version: String
         public var architecture: String
@@ -52,15 +59,22 @@ public struct Lockfile: Sendable, Equatable {
         public var path: String
         public var size: Int64
         public var sha256: String
+        public var layer: Layer
 
-        public init(name: String, version: String, architecture: String, path: String, size: Int64, sha256: String) {
+        public init(name: String, version: String, architecture: String, path: String, size: Int64, sha256: String, layer: Layer) {
             self.name = name
             self.version = version
             self.architecture = architecture
             self.path = path
             self.size = size
             self.sha256 = sha256
+            self.layer = layer
         }
+    }
+
+    /// The packages of one layer, in lock order.
+    public func packages(in layer: LockedPackage.Layer) -> [LockedPackage] {
+        packages.filter { $0.layer == layer }
     }
 
     /// The TOML text: stable key order, one `[[package]]` per package, trailing newline, so
@@ -88,6 +102,7 @@ public struct Lockfile: Sendable, Equatable {
             table.set("path", .string(package.path))
             table.set("size", .integer(package.size))
             table.set("sha256", .string(package.sha256))
+            table.set("layer", .string(package.layer.rawValue))
             return TOMLNode(.table(table))
         }
         if !packageTables.isEmpty { root.set("package", .array(packageTables)) }
@@ -135,10 +150,14 @@ public struct Lockfile: Sendable, Equatable {
                 guard case .table(let table) = node.value, case .integer(let size) = table["size"]?.node.value else {
                     throw LockfileError(file: file, message: "a [[package]] without a size", line: node.position.line)
                 }
+                guard let layer = LockedPackage.Layer(rawValue: try string(table, "layer")) else {
+                    throw LockfileError(file: file, message: "'layer' must be \"base\" or \"packages\"",
+                                        line: table["layer"]?.keyPosition.line)
+                }
                 packages.append(LockedPackage(
                     name: try string(table, "name"), version: try string(table, "version"),
                     architecture: try string(table, "architecture"), path: try string(table, "path"), size: size,
-                    sha256: try string(table, "sha256")))
+                    sha256: try string(table, "sha256"), layer: layer))
             }
         }
         return Lockfile(

@@ -29,10 +29,19 @@ public enum Locking {
             requests.append(InstallRequest(name: package.name, version: version))
         }
         let resolver = DependencyResolver(indexes: [index.packages], architecture: archive.architecture)
-        let resolution = try resolver.resolve(requests, includesBase: true, installsRecommends: manifest.installsRecommends)
+        // The base set alone is the shared base layer; the manifest's packages go on top of it.
+        let base = try resolver.resolve([], includesBase: true, installsRecommends: false)
+        let resolution = requests.isEmpty
+            ? base : try resolver.resolve(requests, includesBase: true, installsRecommends: manifest.installsRecommends)
+        let chosen = Set(resolution.packages.map(\.sha256))
+        if let replaced = base.packages.first(where: { !chosen.contains($0.sha256) }) {
+            throw LockingError.replacesBasePackage(replaced.name, version: replaced.version.description)
+        }
+        let baseFiles = Set(base.packages.map(\.sha256))
         let packages = resolution.packages.map {
             Lockfile.LockedPackage(name: $0.name, version: $0.version.description, architecture: $0.architecture,
-                                   path: $0.filename, size: Int64($0.size), sha256: $0.sha256)
+                                   path: $0.filename, size: Int64($0.size), sha256: $0.sha256,
+                                   layer: baseFiles.contains($0.sha256) ? .base : .packages)
         }
         let release = index.release
         let snapshot = Lockfile.ArchiveSnapshot(
@@ -61,4 +70,10 @@ extension Lockfile {
         }
         return lines
     }
+}
+
+public enum LockingError: Error, Sendable, Equatable {
+    /// The manifest's packages need a base package removed or replaced (a Conflicts): the base
+    /// layer is shared and immutable, so den cannot.
+    case replacesBasePackage(String, version: String)
 }

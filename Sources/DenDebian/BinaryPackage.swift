@@ -120,3 +120,18 @@ extension BinaryPackage.Priority: CustomStringConvertible {
         }
     }
 }
+
+extension BinaryPackage {
+    /// Reads a `.deb`'s control file, which lacks the fields an index adds: those come from
+    /// what the caller knows of the file (the lock).
+    public init(control: String, filename: String, size: Int, sha256: String) throws(DebianError) {
+        var text = control
+        while text.hasSuffix("\n") { text.removeLast() }
+        text += "\nFilename: \(filename)\nSize: \(size)\nSHA256: \(sha256)\n"
+        let paragraphs = try Deb822.parse(text)
+        guard paragraphs.count == 1 else {
+            throw .unexpectedParagraphCount(paragraphs.count)
+        }
+        try self.init(paragraph: paragraphs[0])
+    }
+}

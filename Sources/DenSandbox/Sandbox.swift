@@ -10,11 +10,21 @@ public enum Sandbox {
     /// parent-death signal is tied to the thread that spawned it.
     /// `onRunning` is called once the command runs (and an env being created serves its
     /// session socket), or when starting it failed.
-    /// `isQuiet` gives the command /dev/null for stdio (probes).
     public static func run(
-        _ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard, isQuiet: Bool = false, onRunning: () -> Void = {}
+        _ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard, output: SandboxOutput = .inherit,
+        onRunning: () -> Void = {}
     ) throws(SandboxError) -> SandboxOutcome {
-        try execute(SandboxPlan(spec), identity: spec.identity, idMapHelpers: idMapHelpers, isQuiet: isQuiet, onRunning: onRunning)
+        try execute(SandboxPlan(spec), identity: spec.identity, idMapHelpers: idMapHelpers, output: output, onRunning: onRunning)
+    }
+
+    /// Runs den itself (`arguments` after the program name) on the host's tree, inside a user
+    /// namespace with `identity`, as the id that owns the env's system files: work on a tree
+    /// whose files must belong to the env's ids (unpacking a layer) without entering it.
+    public static func runHelper(
+        _ arguments: [String], identity: SandboxSpec.Identity, environment: [String], output: SandboxOutput
+    ) throws(SandboxError) -> SandboxOutcome {
+        try execute(SandboxPlan.helper(arguments, identity: identity, environment: environment), identity: identity,
+                    idMapHelpers: .standard, output: output, onRunning: {})
     }
 
     /// Deletes the directory tree at `path` from inside a user namespace with `identity`:
@@ -22,14 +32,14 @@ public enum Sandbox {
     /// Symlinks are not followed and mount points not crossed.
     public static func removeTree(_ path: String, identity: SandboxSpec.Identity) throws(SandboxError) {
         let outcome = try execute(SandboxPlan.removal(of: path, identity: identity), identity: identity,
-                                  idMapHelpers: .standard, isQuiet: true, onRunning: {})
+                                  idMapHelpers: .standard, output: .discard, onRunning: {})
         guard outcome == .finished(.exited(0)) else {
             throw SandboxError(stage: .protocolError, errno: EIO, detail: "removing '\(path)' ended with \(outcome)")
         }
     }
 
     static func execute(
-        _ plan: SandboxPlan, identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers, isQuiet: Bool,
+        _ plan: SandboxPlan, identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers, output: SandboxOutput,
         onRunning: () -> Void
     ) throws(SandboxError) -> SandboxOutcome {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
@@ -42,7 +52,7 @@ public enum Sandbox {
             close(control[1])
             throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe")
         }
-        let child = den_spawn_sandbox(control[0], report[1], environ, isQuiet ? 1 : 0)
+        let child = den_spawn_sandbox(control[0], report[1], environ, output.descriptor)
         close(control[0])
         close(report[1])
         defer {
@@ -141,5 +151,23 @@ public enum Sandbox {
             offset += count
         }
         return true
+    }
+}
+
+/// Where a sandboxed command's stdio goes.
+public enum SandboxOutput: Sendable, Equatable {
+    /// den's own stdin, stdout and stderr, untouched.
+    case inherit
+    /// /dev/null for all three (probes).
+    case discard
+    /// stdout and stderr into this open descriptor (a build log); stdin is /dev/null.
+    case file(Int32)
+
+    var descriptor: Int32 {
+        switch self {
+        case .inherit: Int32(DEN_OUTPUT_INHERIT)
+        case .discard: Int32(DEN_OUTPUT_DISCARD)
+        case .file(let fd): fd
+        }
     }
 }

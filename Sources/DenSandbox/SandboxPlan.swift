@@ -54,6 +54,21 @@ public struct SandboxPlan: Sendable, Equatable {
         return plan
     }
 
+    /// den itself, re-executed on the host's tree inside the user namespace only, as the owner
+    /// of the env's system files (see `Sandbox.runHelper`).
+    public static func helper(_ arguments: [String], identity: SandboxSpec.Identity, environment: [String]) -> SandboxPlan {
+        let (uid, gid): (UInt32, UInt32) = switch identity {
+        case .subordinate: (0, 0)
+        case .single(let uid, let gid): (uid, gid)
+        }
+        let clearsGroups = if case .subordinate = identity { "1" } else { "0" }
+        return SandboxPlan(operations: [
+            userNamespace(identity),
+            Operation(DEN_OP_ENV, environment),
+            Operation(DEN_OP_EXEC, ["/", "/", "\(uid)", "\(gid)", clearsGroups, "0", "-", "/proc/self/exe"] + arguments),
+        ])
+    }
+
     private init(operations: [Operation]) {
         self.operations = operations
     }
@@ -101,9 +116,12 @@ public struct SandboxPlan: Sendable, Equatable {
             ops.append(Operation(DEN_OP_SYMLINK, [target, "/dev/\(name)"]))
         }
         ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/tmp", "\(nosuidNodev)", "mode=1777"]))
-        ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/run/den", "\(nosuidNodev)", "mode=0755"]))
-        for file in ["/etc/resolv.conf", "/etc/hosts"] {
-            ops.append(Operation(DEN_OP_BIND, [file, file, "\(DEN_BIND_READONLY | DEN_BIND_OPTIONAL)"]))
+        // A build writes a layer: no mount point of den's own may be left in it.
+        if spec.purpose == .environment {
+            ops.append(Operation(DEN_OP_MOUNT, ["tmpfs", "/run/den", "\(nosuidNodev)", "mode=0755"]))
+            for file in ["/etc/resolv.conf", "/etc/hosts"] {
+                ops.append(Operation(DEN_OP_BIND, [file, file, "\(DEN_BIND_READONLY | DEN_BIND_OPTIONAL)"]))
+            }
         }
         for bind in spec.binds {
             var bindFlags = DEN_BIND_RECURSIVE
@@ -111,6 +129,8 @@ public struct SandboxPlan: Sendable, Equatable {
             if bind.isOptional { bindFlags |= DEN_BIND_OPTIONAL }
             ops.append(Operation(DEN_OP_BIND, [bind.source, bind.target, "\(bindFlags)"]))
         }
+        // A build is not joined: no session socket.
+        if spec.purpose == .build { return ops }
         // The socket belongs to the user (their own id is mapped to itself in both modes).
         let owner = spec.socketOwner
         ops.append(Operation(DEN_OP_LISTEN, [socketDirectory, socketName, "\(owner.uid)", "\(owner.gid)"]))

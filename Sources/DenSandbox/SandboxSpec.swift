@@ -81,8 +81,18 @@ public struct SandboxSpec: Sendable, Equatable {
         }
     }
 
+    /// What the sandbox is for.
+    public enum Purpose: Sendable, Equatable {
+        /// Entering an env: /run/den for den's files, the host's resolv.conf and hosts.
+        case environment
+        /// Building a layer: nothing of den's or the host's is mounted where it would leave a
+        /// mount point behind in the layer.
+        case build
+    }
+
     public var identity: Identity
     public var session: Session
+    public var purpose: Purpose = .environment
     public var overlay: Overlay
     public var hostname: String
     public var isolatesNetwork: Bool

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DenCore
 
@@ -8,9 +9,9 @@ import Testing
                        inReleaseSHA256: String(repeating: "b", count: 64)),
         packages: [
             .init(name: "zlib1g", version: "1:1.2.13.dfsg-1", architecture: "amd64", path: "pool/main/z/zlib/zlib1g_1.2.13.dfsg-1_amd64.deb",
-                  size: 87000, sha256: String(repeating: "c", count: 64)),
+                  size: 87000, sha256: String(repeating: "c", count: 64), layer: .base),
             .init(name: "apt", version: "2.6.1", architecture: "amd64", path: "pool/main/a/apt/apt_2.6.1_amd64.deb",
-                  size: 1_400_000, sha256: String(repeating: "d", count: 64)),
+                  size: 1_400_000, sha256: String(repeating: "d", count: 64), layer: .packages),
         ])
 
     @Test func rendersSortedAndParsesBack() throws {
@@ -22,6 +23,14 @@ import Testing
         // Same inputs, same bytes.
         #expect(Lockfile(base: Self.lock.base, manifestHash: Self.lock.manifestHash, architecture: "amd64",
                          archive: Self.lock.archive, packages: Self.lock.packages.reversed()).rendered() == text)
+    }
+
+    @Test func keepsEachPackagesLayer() throws {
+        let parsed = try Lockfile.parse(Self.lock.rendered(), file: "den.lock")
+        #expect(parsed.packages(in: .base).map(\.name) == ["zlib1g"])
+        #expect(parsed.packages(in: .packages).map(\.name) == ["apt"])
+        let unknown = Self.lock.rendered().replacingOccurrences(of: "layer = \"base\"", with: "layer = \"top\"")
+        #expect(throws: LockfileError.self) { try Lockfile.parse(unknown, file: "den.lock") }
     }
 
     @Test func rejectsOtherFormatsWithTheLine() {
@@ -38,7 +47,7 @@ import Testing
         var newer = Self.lock
         newer.packages[0].version = "2.6.2"
         newer.packages.removeLast()
-        newer.packages.append(.init(name: "git", version: "1:2.39.5", architecture: "amd64", path: "p", size: 1, sha256: "e"))
+        newer.packages.append(.init(name: "git", version: "1:2.39.5", architecture: "amd64", path: "p", size: 1, sha256: "e", layer: .packages))
         #expect(newer.changes(from: Self.lock) == ["~ apt 2.6.1 -> 2.6.2", "+ git 1:2.39.5", "- zlib1g 1:1.2.13.dfsg-1"])
         #expect(Self.lock.changes(from: Self.lock).isEmpty)
     }

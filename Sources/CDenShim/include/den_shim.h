@@ -48,7 +48,8 @@ enum {
     DEN_OP_ENV = 13,
     /// cwd fallback-cwd uid gid clear-groups nest terminal argv…: fork the command and exec it
     /// (nest: "1" puts it in a nested user namespace where uid:gid maps to the single mapped
-    /// id; terminal: "ROWS COLS" gives it a new pseudo-terminal, "-" passes stdio through).
+    /// id, and makes ownership changes succeed without effect, see fake_ownership.c;
+    /// terminal: "ROWS COLS" gives it a new pseudo-terminal, "-" passes stdio through).
     DEN_OP_EXEC = 14,
     /// init-pid: join the namespaces of a running env (user first); the command forked by
     /// DEN_OP_EXEC then lands in its pid namespace.
@@ -119,10 +120,14 @@ enum {
     DEN_MS_NOEXEC = 8,
 };
 
+/// `output_fd` of den_spawn_sandbox: keep den's stdio, or point it all at /dev/null. Any
+/// other value is a descriptor that gets stdout and stderr (stdin is /dev/null).
+enum { DEN_OUTPUT_INHERIT = -1, DEN_OUTPUT_DISCARD = -2 };
+
 /// Starts /proc/self/exe as a sandbox child: `control_fd` becomes its fd 3 and `report_fd`
 /// its fd 4, every other descriptor above 2 is closed, `envp` plus the marker is its
-/// environment; `quiet` points its stdio at /dev/null. Returns the pid, or -errno.
-int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int quiet);
+/// environment; stdio as `output_fd` says. Returns the pid, or -errno.
+int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int output_fd);
 
 /// pipe2(fds, O_CLOEXEC), which Glibc hides from Swift. Returns 0 or -errno.
 int den_pipe(int fds[2]);

@@ -1,0 +1,335 @@
+import DenArchive
+import DenDebian
+import DenFetch
+import DenSandbox
+import DenTOML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds the layers of a `debian:` env from its lock, rootless, the way mmdebstrap's unshare
+/// mode does: the essential packages are unpacked by den itself inside the user namespace
+/// (stage 1), then dpkg installs everything as root inside the sandbox (stage 2). The base set
+/// is one layer, shared by every project on the same snapshot; the manifest's packages are a
+/// second layer on top of it, shared by identical locks. Nothing is resolved here: the lock
+/// says which files, and each is checked against its hash.
+public struct DebianBuild: Sendable {
+    public var lock: Lockfile
+    public var layers: LayerStore
+    public var cache: PackageCache
+    public var identity: SandboxSpec.Identity
+    /// "subordinate" or "single": a tree made with one mapping has the wrong owners for the other.
+    public var mappingKind: String
+    /// Where the log of a failed build is kept.
+    public var logDirectory: String
+
+    public init(lock: Lockfile, store: Store, user: HostUser, idMapping: IDMapping) {
+        self.lock = lock
+        layers = LayerStore(store: store)
+        cache = PackageCache(store: store)
+        identity = idMapping.identity(for: user)
+        mappingKind = idMapping.kind
+        logDirectory = "\(store.cacheDirectory)/logs"
+    }
+
+    /// What a build is doing, for the CLI to show.
+    public enum Step: Sendable, Equatable {
+        case unpacking(layer: String, packages: Int)
+        case installing(layer: String, packages: Int)
+        case built(layer: String, digest: String)
+    }
+
+    public var basePackages: [Lockfile.LockedPackage] { lock.packages(in: .base) }
+    public var layerPackages: [Lockfile.LockedPackage] { lock.packages(in: .packages) }
+
+    /// The base layer's key: the exact files of the base set, the architecture and the mapping.
+    public var baseDigest: String {
+        Self.digest(kind: "debian-base", below: nil, mapping: mappingKind, architecture: lock.architecture, packages: basePackages)
+    }
+
+    /// The manifest packages' layer's key, nil when the manifest adds none.
+    public var packagesDigest: String? {
+        layerPackages.isEmpty ? nil : Self.digest(
+            kind: "debian-packages", below: baseDigest, mapping: mappingKind, architecture: lock.architecture,
+            packages: layerPackages)
+    }
+
+    /// The env's read-only layers, top first: the manifest's packages, apt's sources and
+    /// lists for `mirror` (when that layer exists), the base.
+    public func trees(mirror: String) -> [String] {
+        let apt = aptDigest(mirror: mirror).flatMap { layers.contains($0) ? $0 : nil }
+        return [packagesDigest, apt, baseDigest].compactMap { $0 }.map(layers.tree(of:))
+    }
+
+    /// The key of the layer that points the env's apt at `mirror` with the locked snapshot's
+    /// lists: nil when the lock has no snapshot.
+    public func aptDigest(mirror: String) -> String? {
+        guard let archive = lock.archive else { return nil }
+        return Self.digest(kind: "apt-lists", below: baseDigest, mapping: mappingKind, architecture: lock.architecture,
+                           packages: [], extra: ["mirror \(mirror)", "suite \(archive.suite)", "inrelease \(archive.inReleaseSHA256)"])
+    }
+
+    /// Builds the apt layer from verified `lists` of the locked snapshot: `apt-get install`
+    /// works inside at once, against the same mirror. `signedBy` is the keyring path inside
+    /// the env, nil to leave apt its default keyrings. Call from the main thread.
+    public func makeAptLayer(mirror: String, lists: DebianArchive.Lists, signedBy: String?) throws {
+        guard let digest = aptDigest(mirror: mirror), let archive = lock.archive else { return }
+        try layers.make(digest, identity: identity) { staging in
+            let prefix = AptListName.prefix(mirror: mirror, suite: archive.suite)
+            let listsDirectory = "\(staging)/lists"
+            try Store.makeDirectory(listsDirectory)
+            let packagesName = prefix + "_" + lists.packagesName.replacingSlashes()
+            try FileSystem.writeAtomically("\(listsDirectory)/\(prefix)_InRelease", contents: FileSystem.read(lists.inReleasePath))
+            try FileSystem.writeAtomically("\(listsDirectory)/\(packagesName)", contents: FileSystem.read(lists.packagesPath))
+            let sources = [
+                "Types: deb", "URIs: \(mirror)", "Suites: \(archive.suite)", "Components: main",
+            ] + (signedBy.map { ["Signed-By: \($0)"] } ?? [])
+            let script = [
+                "set -e",
+                "mkdir -p /etc/apt/sources.list.d /var/lib/apt/lists",
+                "cat > /etc/apt/sources.list.d/debian.sources <<'DEN_EOF'",
+            ] + sources + [
+                "DEN_EOF",
+                "cp /tmp/den-lists/* /var/lib/apt/lists/",
+                "chmod 644 /etc/apt/sources.list.d/debian.sources /var/lib/apt/lists/\(prefix)_*",
+            ]
+            var spec = buildSpec(staging: staging, below: [layers.tree(of: baseDigest)], script: script.joined(separator: "\n"))
+            spec.binds = [SandboxSpec.Bind(source: listsDirectory, target: "/tmp/den-lists", isReadOnly: true)]
+            try runStage(spec, staging: staging, stage: "writing apt's sources and lists", name: "apt")
+            try Sandbox.removeTree(listsDirectory, identity: identity)
+            var metadata = TOMLTable()
+            metadata.set("kind", .string("apt-lists"))
+            metadata.set("mirror", .string(mirror))
+            metadata.set("inrelease", .string("sha256:\(archive.inReleaseSHA256)"))
+            return metadata
+        }
+    }
+
+    public var isBuilt: Bool {
+        ([packagesDigest].compactMap { $0 } + [baseDigest]).allSatisfy(layers.contains)
+    }
+
+    /// The `.deb`s the missing layers need (none when everything is built).
+    public var neededPackages: [Lockfile.LockedPackage] {
+        var needed: [Lockfile.LockedPackage] = []
+        if !layers.contains(baseDigest) { needed += basePackages }
+        if let packagesDigest, !layers.contains(packagesDigest) { needed += layerPackages }
+        return needed
+    }
+
+    static func digest(
+        kind: String, below: String?, mapping: String, architecture: String, packages: [Lockfile.LockedPackage],
+        extra: [String] = []
+    ) -> String {
+        var lines = ["den-layer 1", "kind \(kind)", "id-mapping \(mapping)", "architecture \(architecture)"]
+        if let below { lines.append("below \(below)") }
+        lines += extra
+        lines += packages.map { "\($0.name) \($0.version) \($0.architecture) \($0.sha256)" }.sorted()
+        var hasher = SHA256()
+        hasher.update(Array(lines.joined(separator: "\n").utf8))
+        return hasher.finalize()
+    }
+
+    /// Builds the missing layers from the `.deb`s in the cache (`PackageCache.fetch` first).
+    /// Runs sandboxes: call from the main thread.
+    public func assemble(progress: (Step) -> Void) throws {
+        let madeBase = try layers.make(baseDigest, identity: identity) { staging in
+            try build(staging: staging, packages: basePackages, below: [], name: "base", progress: progress)
+        }
+        if madeBase { progress(.built(layer: "base", digest: baseDigest)) }
+        if let packagesDigest {
+            let made = try layers.make(packagesDigest, identity: identity) { staging in
+                try build(staging: staging, packages: layerPackages, below: [layers.tree(of: baseDigest)], name: "packages",
+                          progress: progress)
+            }
+            if made { progress(.built(layer: "packages", digest: packagesDigest)) }
+        }
+    }
+
+    private func build(
+        staging: String, packages: [Lockfile.LockedPackage], below: [String], name: String, progress: (Step) -> Void
+    ) throws -> TOMLTable {
+        let tree = "\(staging)/tree"
+        try Store.makeDirectory(tree)
+        let logPath = "\(staging)/build.log"
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
+        defer { close(log) }
+
+        let controls = try packages.map { package in try control(of: package) }
+        let order = InstallOrder(packages: controls, isOnBase: !below.isEmpty)
+        let debPath = Dictionary(packages.map { ($0.sha256, "\(Self.debsInside)/\($0.sha256).deb") }, uniquingKeysWith: { a, _ in a })
+        func paths(_ group: [BinaryPackage]) -> [String] { group.compactMap { debPath[$0.sha256] } }
+
+        if !order.essential.isEmpty {
+            progress(.unpacking(layer: name, packages: order.essential.count))
+            let ownership = if case .subordinate = identity { "apply" } else { "ignore" }
+            let files = order.essential.compactMap { package in packages.first { $0.sha256 == package.sha256 }.map(cache.path(of:)) }
+            let outcome = try Sandbox.runHelper(
+                [LayerUnpacker.helperFlag, tree, ownership] + files, identity: identity,
+                environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], output: .file(log))
+            guard outcome == .finished(.exited(0)) else {
+                throw BuildError.stageFailed(stage: "unpacking the essential packages", outcome: "\(outcome)",
+                                             log: keepLog(logPath, name: name))
+            }
+        }
+
+        progress(.installing(layer: name, packages: packages.count))
+        var script = [
+            "set -e",
+            // No service may start while a tree is being built (policy-rc.d(8)).
+            "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d",
+            "chmod 755 /usr/sbin/policy-rc.d",
+        ]
+        if !order.essential.isEmpty {
+            // An empty dpkg database, as dpkg expects to find it before its first run.
+            script += [
+                "mkdir -p /var/lib/dpkg/info /var/lib/dpkg/updates /var/lib/dpkg/triggers",
+                ": > /var/lib/dpkg/status",
+                ": > /var/lib/dpkg/available",
+                "echo \(lock.architecture) > /var/lib/dpkg/arch",
+            ]
+            // dpkg does not order Pre-Depends within one call: the essential set goes in together.
+            script.append("dpkg --install --force-depends \(paths(order.essential).joined(separator: " "))")
+        }
+        for batch in order.batches {
+            script.append("dpkg --install \(paths(batch).joined(separator: " "))")
+        }
+        if case .single = identity {
+            // Every file belongs to the user here: a setuid bit would make a program run as
+            // the user for whoever can reach it, and gives nothing inside.
+            script.append("find / -xdev -type f \\( -perm -4000 -o -perm -2000 \\) -exec chmod ug-s {} +")
+            // apt drops to _apt and checks that it cannot get root back; with ownership calls
+            // faked that check fails, so apt keeps root (as in any rootless single-id build).
+            if !order.essential.isEmpty {
+                script.append("printf 'APT::Sandbox::User \"root\";\\n' > /etc/apt/apt.conf.d/00den-single-id")
+            }
+        }
+        script += [
+            "rm -f /usr/sbin/policy-rc.d",
+            // Logs and caches that record when and in what order, not what: two builds of the
+            // same lock must give the same tree.
+            "rm -f /var/log/dpkg.log /var/log/alternatives.log /var/cache/ldconfig/aux-cache",
+            "rm -rf /var/log/apt/*",
+        ]
+        let spec = buildSpec(staging: staging, below: below, script: script.joined(separator: "\n"))
+        try runStage(spec, staging: staging, stage: "installing the \(name) packages with dpkg", name: name, log: log)
+
+        var metadata = TOMLTable()
+        metadata.set("kind", .string(below.isEmpty ? "debian-base" : "debian-packages"))
+        metadata.set("id-mapping", .string(mappingKind))
+        metadata.set("architecture", .string(lock.architecture))
+        if let archive = lock.archive {
+            metadata.set("suite", .string(archive.codename))
+            metadata.set("snapshot", .string(archive.date))
+        }
+        metadata.set("packages", .array(packages.map { TOMLNode(.string("\($0.name)=\($0.version)")) }))
+        return metadata
+    }
+
+    /// Where stage 2 sees the package cache (read-only, on its own /tmp).
+    static let debsInside = "/tmp/den-debs"
+
+    /// Runs a stage in the sandbox with its output in the staging directory's log, then
+    /// removes overlayfs's work directory and the mount point: only `tree` is left to keep.
+    private func runStage(_ spec: SandboxSpec, staging: String, stage: String, name: String, log: Int32? = nil) throws {
+        let logPath = "\(staging)/build.log"
+        var fd = log ?? -1
+        if fd < 0 {
+            fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
+        }
+        defer { if log == nil { close(fd) } }
+        let outcome = try Sandbox.run(spec, output: .file(fd))
+        guard outcome == .finished(.exited(0)) else {
+            throw BuildError.stageFailed(stage: stage, outcome: "\(outcome)", log: keepLog(logPath, name: name))
+        }
+        try Sandbox.removeTree("\(staging)/work", identity: identity)
+        for directory in ["\(staging)/empty", "\(staging)/mnt"] { rmdir(directory) }
+    }
+
+    private func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {
+        for directory in ["\(staging)/tree", "\(staging)/work", "\(staging)/empty", "\(staging)/mnt"] {
+            try? Store.makeDirectory(directory)
+        }
+        var environment = [
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+            "DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
+            "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=C.UTF-8",
+        ]
+        // Dates that tools write into files (shadow's last change…) come from the snapshot.
+        if let date = lock.archive.flatMap({ ReleaseDate($0.date) }) {
+            environment.append("SOURCE_DATE_EPOCH=\(date.secondsSince1970)")
+        }
+        var spec = SandboxSpec(
+            identity: identity, session: .create(socketDirectory: staging, socketName: "build.sock"),
+            overlay: SandboxSpec.Overlay(
+                lowerDirectories: below.isEmpty ? ["\(staging)/empty"] : below, upperDirectory: "\(staging)/tree",
+                workDirectory: "\(staging)/work", mountpoint: "\(staging)/mnt"),
+            hostname: "den-build", isolatesNetwork: true,
+            binds: [SandboxSpec.Bind(source: cache.directory, target: Self.debsInside, isReadOnly: true)],
+            directories: [], files: [], uid: 0, gid: 0, workingDirectory: "/", fallbackWorkingDirectory: "/",
+            command: ["/bin/sh", "-c", script], environment: environment)
+        spec.purpose = .build
+        return spec
+    }
+
+    /// The package's control data, read from the cached `.deb` (hashed by the fetch just before).
+    private func control(of package: Lockfile.LockedPackage) throws -> BinaryPackage {
+        let path = cache.path(of: package)
+        do {
+            let archive = try DebianPackageArchive(path: path)
+            return try BinaryPackage(control: archive.control.control, filename: package.path, size: Int(package.size),
+                                     sha256: package.sha256)
+        } catch {
+            throw BuildError.unreadablePackage(name: package.name, path: path, reason: "\(error)")
+        }
+    }
+
+    /// A failed build's log, kept where the user can read it after the staging tree is gone.
+    private func keepLog(_ path: String, name: String) -> String {
+        let kept = "\(logDirectory)/build-\(name)-\(time(nil)).log"
+        try? Store.makeDirectory(logDirectory)
+        return rename(path, kept) == 0 ? kept : path
+    }
+}
+
+public enum BuildError: Error, Sendable {
+    case fetch(FetchError)
+    /// The mirror answered 404 for a locked file.
+    case packageGone(name: String, version: String, url: String)
+    case unreadablePackage(name: String, path: String, reason: String)
+    /// A stage ended badly; `log` has dpkg's output.
+    case stageFailed(stage: String, outcome: String, log: String)
+}
+
+/// apt's names for files in /var/lib/apt/lists: the URI without scheme and credentials, some
+/// characters %-quoted, '/' turned into '_' (apt's URItoFileName).
+enum AptListName {
+    static func prefix(mirror: String, suite: String) -> String {
+        var uri = Substring(mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror)
+        if let scheme = uri.firstRange(of: "://") { uri = uri[scheme.upperBound...] }
+        if let at = uri.firstIndex(of: "@"), !uri[..<at].contains("/") { uri = uri[uri.index(after: at)...] }
+        return quote("\(uri)/dists/\(suite)").replacingSlashes()
+    }
+
+    static func quote(_ text: String) -> String {
+        let special = Set("\\|{}[]<>\"^~_=!@#$%^&*".utf8)
+        var result = ""
+        for byte in text.utf8 {
+            if byte <= 0x20 || byte >= 0x7F || special.contains(byte) {
+                let hex = String(byte, radix: 16)
+                result += "%" + (hex.count == 1 ? "0" + hex : hex)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
+    }
+}
+
+extension String {
+    func replacingSlashes() -> String {
+        String(map { $0 == "/" ? "_" : $0 })
+    }
+}

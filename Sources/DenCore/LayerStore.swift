@@ -1,0 +1,63 @@
+import DenSandbox
+import DenTOML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Immutable layers, shared by every env that uses them: `<data>/layers/<digest>/tree` is the
+/// layer's tree (a whole root for a base, what it adds for a layer above), `layer.toml` says
+/// what went into it. A layer is built under `.staging-<digest>-<pid>` and renamed into place
+/// in one step, so a layer directory that exists is complete; a killed build leaves only a
+/// staging directory, which the next build of that layer removes.
+public struct LayerStore: Sendable {
+    public var directory: String
+
+    public init(store: Store) {
+        directory = "\(store.dataDirectory)/layers"
+    }
+
+    public func path(of digest: String) -> String { "\(directory)/\(digest)" }
+    public func tree(of digest: String) -> String { "\(directory)/\(digest)/tree" }
+    public func contains(_ digest: String) -> Bool { FileSystem.isDirectory(tree(of: digest)) }
+
+    /// Builds the layer `digest` unless it exists: `build` fills the staging directory it is
+    /// given (its `tree` subdirectory becomes the layer) and returns the metadata to record.
+    /// Holds a lock on the digest meanwhile, so two dens that need the same layer build it once:
+    /// the second waits and finds it done. Returns false when the layer was already there.
+    @discardableResult
+    public func make(
+        _ digest: String, identity: SandboxSpec.Identity, build: (_ staging: String) throws -> TOMLTable
+    ) throws -> Bool {
+        if contains(digest) { return false }
+        try Store.makeDirectory("\(directory)/.locks")
+        let lock = try FileLock(path: "\(directory)/.locks/\(digest).lock")
+        defer { lock.release() }
+        if contains(digest) { return false }
+        // Whatever a killed build of this layer left (we hold its lock: no build is running).
+        for name in try FileSystem.directoryEntries(directory) where name.hasPrefix(".staging-\(digest)-") {
+            try Sandbox.removeTree("\(directory)/\(name)", identity: identity)
+        }
+        let staging = "\(directory)/.staging-\(digest)-\(getpid())"
+        try Store.makeDirectory(staging)
+        do {
+            var metadata = try build(staging)
+            metadata.set("digest", .string(digest))
+            metadata.set("created", .integer(Int64(time(nil))))
+            try FileSystem.writeAtomically("\(staging)/layer.toml", contents: Array(TOML.render(metadata).utf8), mode: 0o644)
+            guard rename(staging, path(of: digest)) == 0 else {
+                throw SystemError("rename", path: staging, errno: errno)
+            }
+        } catch {
+            // The build's own error matters more than a failure to clean up after it.
+            try? Sandbox.removeTree(staging, identity: identity)
+            throw error
+        }
+        return true
+    }
+
+    /// The recorded metadata of a layer, or nil when it is missing or unreadable.
+    public func metadata(of digest: String) -> TOMLTable? {
+        guard let text = (try? FileSystem.readText("\(path(of: digest))/layer.toml")) ?? nil else { return nil }
+        return try? TOML.parse(text)
+    }
+}
