@@ -117,17 +117,16 @@ enum FileSystem {
     }
 
     static func setTimes(_ directory: Int32, _ name: CName, modification: ArchiveTimestamp) throws(Errno) {
-        var times = timeSpecs(modification)
+        let times = timeSpecs(modification)
         let (result, code) = name.call { path in
-            let result = utimensat(directory, path, &times.0, AT_SYMLINK_NOFOLLOW)
+            let result = utimensat(directory, path, times, AT_SYMLINK_NOFOLLOW)
             return (result, errno)
         }
         guard result == 0 else { throw Errno(code: code) }
     }
 
     static func setTimes(_ descriptor: Int32, modification: ArchiveTimestamp) throws(Errno) {
-        var times = timeSpecs(modification)
-        guard futimens(descriptor, &times.0) == 0 else { throw Errno(code: errno) }
+        guard futimens(descriptor, timeSpecs(modification)) == 0 else { throw Errno(code: errno) }
     }
 
     static func setOwner(_ directory: Int32, _ name: CName, uid: uid_t, gid: gid_t) throws(Errno) {
@@ -143,9 +142,11 @@ enum FileSystem {
 
     /// Access time is left alone; only the modification time is archive data. The nanoseconds of
     /// a hostile header are clamped, since the kernel rejects values outside 0..<1e9.
-    private static func timeSpecs(_ modification: ArchiveTimestamp) -> (timespec, timespec) {
+    /// An array, not a tuple: the calls read two adjacent timespecs, and `&tuple.0` points at a
+    /// copy of the first only once the optimizer has its way.
+    private static func timeSpecs(_ modification: ArchiveTimestamp) -> [timespec] {
         let nanoseconds = Int(min(max(modification.nanoseconds, 0), 999_999_999))
-        return (timespec(tv_sec: 0, tv_nsec: omitTime), timespec(tv_sec: Int(modification.seconds), tv_nsec: nanoseconds))
+        return [timespec(tv_sec: 0, tv_nsec: omitTime), timespec(tv_sec: Int(modification.seconds), tv_nsec: nanoseconds)]
     }
 
     /// Writes all of `block` at `offset`, retrying short writes and interrupted calls.

@@ -38,6 +38,37 @@ struct UpdateCommand: ParsableCommand {
     }
 }
 
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the env's layers against the tree digests recorded when they were built.",
+        discussion: """
+            Each layer's digest covers every path, type, mode, owner and file content (not timestamps). \
+            Two machines that built the same den.lock print the same digests; a layer changed on disk \
+            since its build fails the check (exit status 1).
+            """
+    )
+
+    func run() throws {
+        let context = try ProjectContext.load()
+        guard case .debian = context.manifest.base, let lock = try context.readLock() else {
+            throw UserError("nothing to verify: the env has no layers built by den", fix: "run `den build` first (for a debian: base)")
+        }
+        let build = DebianBuild(lock: lock, store: context.store, user: context.user, idMapping: context.idMapping)
+        guard build.isBuilt else { throw UserError("the env is not built", fix: "run `den build`") }
+        let mirror = try MirrorSelection.resolve(manifestMirror: context.manifest.mirror, environment: context.hostEnvironment)
+        let checks = try build.verify(mirror: mirror.url)
+        for check in checks {
+            let state = check.recorded == nil ? "no digest recorded" : check.isIntact ? "ok" : "CHANGED (built as sha256:\(check.recorded ?? ""))"
+            print("\(check.kind) \(check.digest.prefix(12))  tree sha256:\(check.actual)  \(state)")
+        }
+        if let bad = checks.first(where: { !$0.isIntact }) {
+            throw UserError("the \(bad.kind) layer \(bad.digest.prefix(12)) is not the tree that was built",
+                            why: "its files changed on disk after the build", fix: "remove the layer directory and run `den build` again")
+        }
+    }
+}
+
 /// What the commands that need the project's env share: the project, its manifest, the user
 /// and their store.
 struct ProjectContext {

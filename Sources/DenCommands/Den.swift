@@ -15,7 +15,7 @@ struct Den: ParsableCommand {
             anyone who clones it gets the same environment, with the project mounted live.
             """,
         version: DenVersion.current,
-        subcommands: [InitCommand.self, CheckCommand.self, LockCommand.self, BuildCommand.self, UpdateCommand.self, ShellCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, ResetCommand.self, DoctorCommand.self, CompletionCommand.self]
+        subcommands: [InitCommand.self, CheckCommand.self, LockCommand.self, BuildCommand.self, UpdateCommand.self, VerifyCommand.self, ShellCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, ResetCommand.self, DoctorCommand.self, CompletionCommand.self]
     )
 }
 
@@ -25,16 +25,8 @@ public enum DenMain {
     /// On the main thread: the env's processes die with the thread that started them.
     @MainActor
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-        if arguments.first == LayerUnpacker.helperFlag {
-            // den re-executed by itself inside a user namespace (see `DebianBuild`).
-            do {
-                try LayerUnpacker.run(Array(arguments.dropFirst()))
-                Glibc.exit(0)
-            } catch {
-                StandardError.write("den: unpacking failed: \(error)")
-                Glibc.exit(1)
-            }
-        }
+        // den re-executed by itself inside a user namespace (see `DebianBuild`).
+        if let status = InternalHelper.run(arguments) { Glibc.exit(status) }
         do {
             if let invocation = try fastInvocation(arguments) {
                 try enter(invocation)

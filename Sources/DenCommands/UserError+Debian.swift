@@ -68,6 +68,8 @@ extension BuildError: UserErrorConvertible {
         case .unreadablePackage(let name, let path, let reason):
             return UserError("cannot read the package \(name) ('\(path)')", why: reason,
                              fix: "remove the file and run `den build` again to download it afresh")
+        case .digestFailed(let tree, let reason):
+            return UserError("cannot compute the digest of '\(tree)'", why: reason, fix: "run `den doctor`; if it finds nothing, report this as a bug")
         case .stageFailed(let stage, let outcome, let log):
             return UserError("the build failed while \(stage)", why: "\(outcome); the log is '\(log)'\(Self.tail(of: log))",
                              fix: "read the log; nothing was kept of the failed layer, so `den build` starts it afresh")

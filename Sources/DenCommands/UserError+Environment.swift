@@ -8,9 +8,9 @@ extension EnvironmentError: UserErrorConvertible {
         switch self {
         case .baseNotSupported(let base):
             return UserError(
-                "this den cannot build base '\(base)' yet",
-                why: "only prepared root filesystems (dir:) can be entered so far",
-                fix: "point base at a root filesystem, e.g. `mmdebstrap --mode=unshare --variant=minbase bookworm ~/rootfs` and base = \"dir:$HOME/rootfs\"")
+                "this den cannot use base '\(base)' yet",
+                why: "OCI image bases are not supported so far",
+                fix: "use a Debian base (base = \"debian:bookworm\") or a prepared root filesystem (base = \"dir:/path\")")
         case .baseDirectoryMissing(let path):
             return UserError("the base directory '\(path)' does not exist", fix: "create the root filesystem there, or change `base` in den.toml")
         case .idMappingChanged(let recorded, let current, let directory):

@@ -101,6 +101,7 @@ public struct DebianBuild: Sendable {
             metadata.set("kind", .string("apt-lists"))
             metadata.set("mirror", .string(mirror))
             metadata.set("inrelease", .string("sha256:\(archive.inReleaseSHA256)"))
+            metadata.set("tree", .string("sha256:\(try treeDigest(of: "\(staging)/tree", scratch: staging))"))
             return metadata
         }
     }
@@ -167,7 +168,7 @@ public struct DebianBuild: Sendable {
             let files = order.essential.compactMap { package in packages.first { $0.sha256 == package.sha256 }.map(cache.path(of:)) }
             let outcome = try Sandbox.runHelper(
                 [LayerUnpacker.helperFlag, tree, ownership] + files, identity: identity,
-                environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], output: .file(log))
+                environment: Self.helperEnvironment, output: .file(log))
             guard outcome == .finished(.exited(0)) else {
                 throw BuildError.stageFailed(stage: "unpacking the essential packages", outcome: "\(outcome)",
                                              log: keepLog(logPath, name: name))
@@ -224,6 +225,7 @@ public struct DebianBuild: Sendable {
             metadata.set("snapshot", .string(archive.date))
         }
         metadata.set("packages", .array(packages.map { TOMLNode(.string("\($0.name)=\($0.version)")) }))
+        metadata.set("tree", .string("sha256:\(try treeDigest(of: tree, scratch: staging))"))
         return metadata
     }
 
@@ -246,6 +248,53 @@ public struct DebianBuild: Sendable {
         }
         try Sandbox.removeTree("\(staging)/work", identity: identity)
         for directory in ["\(staging)/empty", "\(staging)/mnt"] { rmdir(directory) }
+    }
+
+    static let helperEnvironment = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
+
+    /// One layer as `den verify` found it.
+    public struct LayerCheck: Sendable, Equatable {
+        public var kind: String
+        public var digest: String
+        /// The tree digest recorded when the layer was built (nil: not recorded).
+        public var recorded: String?
+        public var actual: String
+        public var isIntact: Bool { recorded == actual }
+    }
+
+    /// Recomputes the tree digest of each of the env's layers (top first) and compares it with
+    /// the one recorded at build time: a layer changed on disk since, or built differently on
+    /// another machine, shows here. Call from the main thread.
+    public func verify(mirror: String) throws -> [LayerCheck] {
+        try trees(mirror: mirror).map { tree in
+            let directory = String(tree.dropLast("/tree".count))
+            let digest = Path.lastComponent(directory)
+            let metadata = layers.metadata(of: digest)
+            let recorded: String? = if case .string(let value) = metadata?["tree"]?.node.value { String(value.dropFirst("sha256:".count)) } else { nil }
+            let kind: String = if case .string(let value) = metadata?["kind"]?.node.value { value } else { "layer" }
+            try Store.makeDirectory(logDirectory)
+            return LayerCheck(kind: kind, digest: digest, recorded: recorded, actual: try treeDigest(of: tree, scratch: logDirectory))
+        }
+    }
+
+    /// The `TreeDigest` of a layer's tree, computed inside the user namespace (the tree has
+    /// files only the env's ids may read). `scratch` is a directory for the result.
+    public func treeDigest(of tree: String, scratch: String) throws -> String {
+        let path = "\(scratch)/.tree-digest-\(getpid())"
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("create", path: path, errno: errno) }
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        let outcome = try Sandbox.runHelper([InternalHelper.digestFlag, tree], identity: identity,
+                                            environment: Self.helperEnvironment, output: .file(fd))
+        let output = (try? FileSystem.readText(path)).flatMap { $0 } ?? ""
+        let digest = output.split(separator: "\n").first.map(String.init) ?? ""
+        guard outcome == .finished(.exited(0)), digest.count == 64 else {
+            throw BuildError.digestFailed(tree: tree, reason: "\(outcome): \(output.trimmingSpaces())")
+        }
+        return digest
     }
 
     private func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {
@@ -301,6 +350,7 @@ public enum BuildError: Error, Sendable {
     case unreadablePackage(name: String, path: String, reason: String)
     /// A stage ended badly; `log` has dpkg's output.
     case stageFailed(stage: String, outcome: String, log: String)
+    case digestFailed(tree: String, reason: String)
 }
 
 /// apt's names for files in /var/lib/apt/lists: the URI without scheme and credentials, some

@@ -40,7 +40,7 @@ public struct Environment: Sendable {
             guard FileSystem.isDirectory(path) else { throw .baseDirectoryMissing(path) }
             layers = [path]
         case .debian:
-            guard !builtLayers.isEmpty else { throw .baseNotSupported(manifest.base) }
+            // Empty for commands that do not enter (reset): entering builds first.
             layers = builtLayers
         case .image:
             throw .baseNotSupported(manifest.base)
