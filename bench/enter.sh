@@ -17,24 +17,13 @@ OUT=${1:-$(mktemp -d /tmp/den-bench.XXXXXX)}
 DEN=${DEN:-$PWD/.build/release/den}
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
-U=${BENCH_USER:-den-bench}
-F=${BENCH_FLAT_USER:-den-bench-flat}
+. bench/common.sh
 
-[ "$(id -u)" = 0 ] || { echo "run as root (it creates the bench users)" >&2; exit 1; }
 [ -x "$DEN" ] || { echo "no den at $DEN: run \`make release\` first" >&2; exit 1; }
 for tool in hyperfine bwrap unshare newuidmap; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install hyperfine bubblewrap util-linux uidmap" >&2; exit 1; }
 done
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); chmod 755 "$OUT"
-
-user_home() { getent passwd "$1" | cut -d: -f6; }
-for user in "$U" "$F"; do id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/sh --user-group "$user"; done
-uid=$(id -u "$U")
-start=$((600000000 + (uid % 1000) * 65536))
-for file in /etc/subuid /etc/subgid; do
-  sed -i "/^$U:/d; /^$F:/d" "$file"
-  echo "$U:$start:65536" >> "$file"
-done
 
 make_rootfs() {  # make_rootfs DIR OWNER
   rm -rf "$1"; mkdir -p "$1"

@@ -190,11 +190,13 @@ public struct DebianBuild: Sendable {
                 ": > /var/lib/dpkg/available",
                 "echo \(lock.architecture) > /var/lib/dpkg/arch",
             ]
+            // --force-unsafe-io: no fsync per file; the layer is synced once before it is
+            // committed (LayerStore.make).
             // dpkg does not order Pre-Depends within one call: the essential set goes in together.
-            script.append("dpkg --install --force-depends \(paths(order.essential).joined(separator: " "))")
+            script.append("dpkg --force-unsafe-io --install --force-depends \(paths(order.essential).joined(separator: " "))")
         }
         for batch in order.batches {
-            script.append("dpkg --install \(paths(batch).joined(separator: " "))")
+            script.append("dpkg --force-unsafe-io --install \(paths(batch).joined(separator: " "))")
         }
         if case .single = identity {
             // Every file belongs to the user here: a setuid bit would make a program run as
@@ -203,6 +205,7 @@ public struct DebianBuild: Sendable {
             // apt drops to _apt and checks that it cannot get root back; with ownership calls
             // faked that check fails, so apt keeps root (as in any rootless single-id build).
             if !order.essential.isEmpty {
+                script.append("mkdir -p /etc/apt/apt.conf.d")
                 script.append("printf 'APT::Sandbox::User \"root\";\\n' > /etc/apt/apt.conf.d/00den-single-id")
             }
         }

@@ -1,3 +1,4 @@
+import CDenShim
 import DenSandbox
 import DenTOML
 #if canImport(Glibc)
@@ -44,6 +45,11 @@ public struct LayerStore: Sendable {
             metadata.set("digest", .string(digest))
             metadata.set("created", .integer(Int64(time(nil))))
             try FileSystem.writeAtomically("\(staging)/layer.toml", contents: Array(TOML.render(metadata).utf8), mode: 0o644)
+            // The build skipped per-file fsyncs (dpkg --force-unsafe-io): one syncfs makes the
+            // whole tree durable before the rename makes it a layer, so a crash cannot leave
+            // a layer with empty files.
+            let synced = den_sync_filesystem(staging)
+            guard synced == 0 else { throw SystemError("sync", path: staging, errno: -synced) }
             guard rename(staging, path(of: digest)) == 0 else {
                 throw SystemError("rename", path: staging, errno: errno)
             }

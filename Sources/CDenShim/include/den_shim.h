@@ -145,6 +145,8 @@ int den_connect_env(const char *directory, const char *name, const unsigned char
 
 /// 1 when `path` carries file capabilities (security.capability), else 0.
 int den_has_file_capabilities(const char *path);
+/// syncfs(2) on the filesystem holding the directory `path`. Returns 0 or -errno.
+int den_sync_filesystem(const char *path);
 /// statfs(2)'s f_type of the filesystem holding `path` (e.g. 0x63677270 for cgroup2), or -errno.
 long den_filesystem_type(const char *path);
 

@@ -1,0 +1,193 @@
+import DenTestSupport
+import Foundation
+import Testing
+
+/// The Debian builder against the small signed archive on 127.0.0.1 (`TestArchive`): offline,
+/// so resolution, trust and failure paths are tested without the real archive. Every test has
+/// a store and a package cache of its own.
+@Suite struct LocalArchiveTests {
+    struct Setup {
+        var user: TestUser
+        var archive: TestArchive
+        var project: String
+        var environment: [String: String]
+
+        func den(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
+            try user.den(arguments, in: project, environment: environment.merging(extra) { $1 }, timeout: .seconds(300))
+        }
+
+        func write(packages: [String], mirror: String? = nil, keyring: String? = nil) throws {
+            let list = packages.map { "\"\($0)\"" }.joined(separator: ", ")
+            try IntegrationTests.write("""
+                name = "local"
+                base = "debian:\(archive.suite)"
+                mirror = "\(mirror ?? archive.url)"
+                keyring = "\(keyring ?? archive.keyring)"
+                packages = [\(list)]
+
+                """, to: "\(project)/den.toml", as: user)
+        }
+
+        var lock: String { (try? String(contentsOfFile: "\(project)/den.lock", encoding: .utf8)) ?? "" }
+        var cache: String { environment["XDG_CACHE_HOME"]! + "/den" }
+        var data: String { environment["XDG_DATA_HOME"]! + "/den" }
+    }
+
+    func setup(_ packages: [String] = [], user: TestUser? = nil) throws -> Setup {
+        let user = try user ?? TestUser.withRanges
+        let directory = try user.makeTemporaryDirectory("local-archive")
+        var environment: [String: String] = [:]
+        for (key, name) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("HOME", "project")] {
+            try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
+            try user.chown("\(directory)/\(name)")
+            if key != "HOME" { environment[key] = "\(directory)/\(name)" }
+        }
+        let setup = Setup(user: user, archive: try TestArchive.shared(), project: "\(directory)/project", environment: environment)
+        try setup.write(packages: packages)
+        return setup
+    }
+
+    /// `name = "version"` lines of the lock's packages.
+    func locked(_ lock: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for block in lock.components(separatedBy: "[[package]]").dropFirst() {
+            let fields = Dictionary(block.split(separator: "\n").compactMap { line -> (String, String)? in
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return parts.count == 2 ? (parts[0], parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))) : nil
+            }, uniquingKeysWith: { a, _ in a })
+            if let name = fields["name"], let version = fields["version"] { result[name] = version }
+        }
+        return result
+    }
+
+    @Test func locksAlternativesVersionsAndVirtualPackagesReproducibly() throws {
+        let setup = try setup(["den-hello", "den-mailer", "den-arch-all"])
+        let first = try setup.den(["lock"])
+        #expect(first.status == 0, "\(first)")
+        let packages = locked(setup.lock)
+        // `den-lib (>= 2) | den-lib-compat`: the first alternative, at the version that meets it.
+        #expect(packages["den-lib"] == "2.0")
+        #expect(packages["den-lib-compat"] == nil)
+        // A virtual package gets exactly one of its providers (they conflict).
+        #expect([packages["den-mta-a"], packages["den-mta-b"]].compactMap { $0 }.count == 1)
+        #expect(packages["den-arch-all"] == "1.0")
+        #expect(packages["dpkg"] != nil && packages["apt"] != nil)
+        #expect(setup.lock.contains("codename = \"denbook\"") && setup.lock.contains("suite = \"denbook\""))
+        // Same archive, same bytes.
+        let text = setup.lock
+        #expect(try setup.den(["lock"]).status == 0)
+        #expect(setup.lock == text)
+    }
+
+    @Test func impossibleRequestsNameTheProblem() throws {
+        let setup = try setup(["den-broken"])
+        let broken = try setup.den(["lock"])
+        #expect(broken.status == 1)
+        #expect(broken.standardError.contains("den-does-not-exist"), "\(broken.standardError)")
+        try setup.write(packages: ["den-hello", "den-conflicts-hello"])
+        let conflict = try setup.den(["lock"])
+        #expect(conflict.status == 1)
+        #expect(conflict.standardError.contains("den-conflicts-hello") && conflict.standardError.contains("den-hello"), "\(conflict.standardError)")
+        try setup.write(packages: ["den-helo"])
+        let typo = try setup.den(["lock"])
+        #expect(typo.status == 1)
+        #expect(typo.standardError.contains("den-hello"), "\(typo.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.project)/den.lock"))
+    }
+
+    @Test func aSignatureFromAnotherKeyIsAHardError() throws {
+        let setup = try setup(["den-hello"])
+        try setup.write(packages: ["den-hello"], keyring: setup.archive.wrongKeyring)
+        let result = try setup.den(["build"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("does not verify"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.project)/den.lock"))
+    }
+
+    @Test func buildsFromTheLocalArchiveAndRunsMaintainerScriptsAsRoot() throws {
+        let setup = try setup(["den-hello", "den-postinst", "den-group-file"])
+        let result = try setup.den(["run", "--", "sh", "-c",
+            "den-hello; cat /usr/share/den-lib/version; ls /var/lib/den-postinst; stat -c %u:%g /usr/share/den-group-file/secret; dpkg --audit"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.standardOutput == "hello from den-hello\n2\nran-as-0\n0:42\n", "\(result)")
+        #expect(result.standardError.contains("built the base layer") && result.standardError.contains("built the packages layer"))
+        // The env's apt knows the archive's packages without an update.
+        let policy = try setup.den(["run", "--", "sh", "-c", "ls /var/lib/apt/lists/ | grep -c denbook"])
+        #expect(policy.standardOutput == "2\n", "\(policy)")
+        let verify = try setup.den(["verify"])
+        #expect(verify.status == 0 && verify.standardOutput.split(separator: "\n").count == 3, "\(verify)")
+    }
+
+    @Test func buildsWithASingleIDMap() throws {
+        let user = try TestUser.withoutRanges
+        let setup = try setup(["den-hello", "den-postinst", "den-group-file"], user: user)
+        let result = try setup.den(["run", "--", "sh", "-c", "den-hello; ls /var/lib/den-postinst; stat -c %u:%g /usr/share/den-group-file/secret"])
+        #expect(result.status == 0, "\(result)")
+        // One id: every file is the user's, the chown to group 42 was faked.
+        #expect(result.standardOutput == "hello from den-hello\nran-as-0\n\(user.uid):\(user.gid)\n", "\(result)")
+    }
+
+    @Test func aFileThatDoesNotMatchTheIndexIsRefused() throws {
+        let setup = try setup(["den-hello"])
+        #expect(try setup.den(["lock"]).status == 0)
+        let result = try setup.den(["build"], environment: ["DEN_MIRROR": setup.archive.corruptURL])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("cannot download the locked packages"), "\(result.standardError)")
+        #expect(result.standardError.contains("den-hello") && result.standardError.contains("sha256 of"), "\(result.standardError)")
+        let layers = (try? FileManager.default.contentsOfDirectory(atPath: "\(setup.data)/layers")) ?? []
+        #expect(layers.filter { !$0.hasPrefix(".") }.isEmpty, "\(layers)")
+    }
+
+    @Test func aCorruptedCacheEntryIsFetchedAgain() throws {
+        let setup = try setup(["den-hello"])
+        #expect(try setup.den(["build"]).status == 0)
+        let debs = try FileManager.default.contentsOfDirectory(atPath: "\(setup.cache)/debs")
+        // Flip the middle of every cached file, then make den need them again.
+        for name in debs {
+            let path = "\(setup.cache)/debs/\(name)"
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count / 2] ^= 0xFF
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        try FileManager.default.removeItem(atPath: "\(setup.data)/layers")
+        let again = try setup.den(["build"])
+        #expect(again.status == 0, "\(again)")
+        #expect(again.standardError.contains("fetched \(debs.count)/\(debs.count) packages") && !again.standardError.contains("cached)"),
+                "\(again.standardError)")
+        #expect(try setup.den(["run", "--", "den-hello"]).standardOutput == "hello from den-hello\n")
+    }
+
+    @Test func aMirrorThatIsDownIsAClearError() throws {
+        let setup = try setup(["den-hello"])
+        let result = try setup.den(["lock"], environment: ["DEN_MIRROR": "http://127.0.0.1:9/debian"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("cannot download from the Debian mirror"), "\(result.standardError)")
+        #expect(result.standardError.contains("127.0.0.1:9"), "\(result.standardError)")
+    }
+
+    /// A build from the lock reads no index: a mirror with the pool but no dists still works.
+    @Test func buildsFromTheLockWithoutTheIndex() throws {
+        let setup = try setup(["den-hello"])
+        #expect(try setup.den(["lock"]).status == 0)
+        let poolOnly = "\(setup.archive.root)/pool-only-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: poolOnly, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: "\(poolOnly)/pool", withDestinationPath: "\(setup.archive.root)/debian/pool")
+        let mirror = setup.archive.url.replacingOccurrences(of: "/debian", with: "/\(URL(fileURLWithPath: poolOnly).lastPathComponent)")
+        let result = try setup.den(["run", "--", "den-hello"], environment: ["DEN_MIRROR": mirror])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.standardOutput == "hello from den-hello\n")
+        #expect(!result.standardError.contains("locking"), "\(result.standardError)")
+    }
+
+    @Test func aPackageTheMirrorNoLongerHasIsNamed() throws {
+        let setup = try setup(["den-hello"])
+        #expect(try setup.den(["lock"]).status == 0)
+        let moved = setup.lock.replacingOccurrences(of: "path = \"pool/main/d/den-hello/", with: "path = \"pool/main/gone/")
+        #expect(moved != setup.lock, "the lock's path for den-hello is not where the test expects it")
+        try IntegrationTests.write(moved, to: "\(setup.project)/den.lock", as: setup.user)
+        let result = try setup.den(["build"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("the mirror no longer has den-hello 1.0"), "\(result.standardError)")
+        #expect(result.standardError.contains("den update"), "\(result.standardError)")
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# bench/build.sh - how fast den builds debian:bookworm, against mmdebstrap and debootstrap.
+#
+# Usage (as root, from the repository):  bash bench/build.sh [OUTDIR]
+#
+# Times DEN (default .build/release/den, from `make release`) building two envs from the
+# mirror of the host's apt sources: minbase (debian:bookworm) and minbase + git, python3,
+# build-essential. Cases, each RUNS times (default 3), median/min/max written to
+# OUTDIR/results.md:
+#   den-cold     den.lock committed, empty package cache and store: fetch + build
+#   den-lock     no den.lock: resolve + fetch + build (what mmdebstrap's runs include)
+#   den-warm     .debs already cached, no layer built
+#   den-built    the env exists: `den run -- true`, which must do no build work
+#   mmdebstrap   --mode=unshare --variant=minbase, as the bench user (its own apt cache empty)
+#   debootstrap  --variant=minbase, as root (it cannot run unprivileged)
+# den and mmdebstrap run as BENCH_USER (subordinate ids); debootstrap needs root.
+# Goals (issue 4): den-cold <= 0.7x mmdebstrap, den-warm <= 0.5x mmdebstrap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-$(mktemp -d /tmp/den-build-bench.XXXXXX)}
+DEN=${DEN:-$PWD/.build/release/den}
+RUNS=${RUNS:-3}
+SUITE=${SUITE:-bookworm}
+EXTRA=${EXTRA:-git,python3,build-essential}
+. bench/common.sh
+
+[ -x "$DEN" ] || { echo "no den at $DEN: run \`make release\` first" >&2; exit 1; }
+for tool in mmdebstrap debootstrap; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install mmdebstrap debootstrap" >&2; exit 1; }
+done
+MIRROR=${MIRROR:-$(host_mirror)}
+[ -n "$MIRROR" ] || { echo "no mirror in the host's apt sources: set MIRROR" >&2; exit 1; }
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); chmod 755 "$OUT"
+HOME_U=$(user_home "$U")
+
+as_user() {  # as_user DIR COMMAND...: run as the bench user, in DIR, with a clean environment
+  local dir=$1; shift
+  (cd "$dir" && setpriv --reuid="$U" --regid="$U" --clear-groups env -i HOME="$HOME_U" \
+     PATH=/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME="$OUT/data" XDG_CACHE_HOME="$OUT/cache" "$@")
+}
+
+seconds() { date +%s.%N; }
+RESULTS="$OUT/results.tsv"; : > "$RESULTS"
+record() {  # record NAME SECONDS...
+  local name=$1; shift
+  python3 - "$name" "$@" >> "$RESULTS" <<'PY'
+import statistics, sys
+values = [float(v) for v in sys.argv[2:]]
+print(f"{sys.argv[1]}\t{statistics.median(values):.2f}\t{min(values):.2f}\t{max(values):.2f}")
+PY
+}
+
+# measure NAME PREPARE COMMAND...: runs PREPARE (as root, untimed) then COMMAND, RUNS times.
+measure() {
+  local name=$1 prepare=$2; shift 2
+  local times=() run
+  for run in $(seq "$RUNS"); do
+    eval "$prepare"
+    local begin; begin=$(seconds)
+    if ! "$@" > "$OUT/$name.$run.log" 2>&1; then
+      echo "$name: run $run failed, see $OUT/$name.$run.log" >&2; printf '%s\tFAIL\n' "$name" >> "$RESULTS"; return 0
+    fi
+    times+=("$(python3 -c "print($(seconds) - $begin)")")
+  done
+  record "$name" "${times[@]}"
+  echo "$name: ${times[*]}"
+}
+
+project() {  # project NAME PACKAGES: a project directory with its den.toml
+  local dir="$OUT/projects/$1"
+  mkdir -p "$dir"
+  { echo "name = \"$1\""; echo "base = \"debian:$SUITE\""; echo "mirror = \"$MIRROR\"";
+    [ -z "$2" ] || echo "packages = [\"${2//,/\", \"}\"]"; } > "$dir/den.toml"
+  chown -R "$U:" "$OUT/projects"; chmod 755 "$OUT/projects"
+  echo "$dir"
+}
+
+reset_store() { rm -rf "$OUT/data"; mkdir -p "$OUT/data"; chown "$U:" "$OUT/data"; }
+reset_cache() { rm -rf "$OUT/cache"; mkdir -p "$OUT/cache"; chown "$U:" "$OUT/cache"; }
+
+for variant in minbase extra; do
+  packages=""; [ "$variant" = extra ] && packages=$EXTRA
+  dir=$(project "$variant" "$packages")
+  # The lock once, kept: a clone has it committed.
+  reset_store; reset_cache
+  as_user "$dir" "$DEN" lock > "$OUT/lock-$variant.log" 2>&1
+  cp "$dir/den.lock" "$OUT/den.lock.$variant"
+
+  measure "den-lock-$variant" "reset_store; reset_cache; rm -f '$dir/den.lock'" as_user "$dir" "$DEN" build
+  measure "den-cold-$variant" "reset_store; reset_cache; cp '$OUT/den.lock.$variant' '$dir/den.lock'" as_user "$dir" "$DEN" build
+  measure "den-warm-$variant" "reset_store" as_user "$dir" "$DEN" build
+  measure "den-built-$variant" ":" as_user "$dir" "$DEN" run -- true
+
+  include=(); [ -n "$packages" ] && include=(--include="$packages")
+  target="$OUT/mm-$variant"
+  measure "mmdebstrap-$variant" "rm -rf '$target'; mkdir -p '$target'; chown '$U:' '$target'" \
+    as_user "$OUT" mmdebstrap --quiet --mode=unshare --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"
+  target="$OUT/ds-$variant"
+  measure "debootstrap-$variant" "rm -rf '$target'" \
+    debootstrap --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"
+done
+rm -rf "$OUT/mm-minbase" "$OUT/mm-extra" "$OUT/ds-minbase" "$OUT/ds-extra"
+
+python3 - "$RESULTS" "$OUT/results.md" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, *rest = line.rstrip("\n").split("\t")
+    rows[name] = rest
+def median(name):
+    value = rows.get(name, ["FAIL"])[0]
+    return None if value == "FAIL" else float(value)
+out = ["| case | median s | min s | max s |", "|---|---|---|---|"]
+for name, values in rows.items():
+    out.append(f"| {name} | {' | '.join(values)} |")
+out.append("")
+for variant in ["minbase", "extra"]:
+    for case, goal in [("den-cold", 0.7), ("den-warm", 0.5), ("den-lock", None)]:
+        a, b = median(f"{case}-{variant}"), median(f"mmdebstrap-{variant}")
+        text = f"{a / b:.2f}x" if a and b else "n/a"
+        out.append(f"{case}-{variant} / mmdebstrap-{variant}: {text}" + (f" (goal <= {goal}x)" if goal else ""))
+    a, b = median(f"den-cold-{variant}"), median(f"debootstrap-{variant}")
+    out.append(f"den-cold-{variant} / debootstrap-{variant}: " + (f"{a / b:.2f}x" if a and b else "n/a"))
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+print("\n".join(out))
+PY
+echo "results: $OUT/results.md"
