@@ -33,10 +33,21 @@ MIRROR=${MIRROR:-$(host_mirror)}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); chmod 755 "$OUT"
 HOME_U=$(user_home "$U")
 
+# Every run gets fresh directories and nothing is deleted until the end: on ext4, creating
+# files right after deleting a large tree makes the inode allocator scan the recently
+# deleted inodes (recently_deleted() in the kernel), which slowed later runs by up to 2x.
+fresh() {  # fresh NAME: a new empty directory owned by the bench user; prints its path
+  mkdir -p "$OUT/runs"; chmod 755 "$OUT/runs"
+  local dir; dir=$(mktemp -d "$OUT/runs/$1.XXXXXX")
+  chown "$U:" "$dir"; chmod 755 "$dir"
+  echo "$dir"
+}
+DATA=""; CACHE=""
+
 as_user() {  # as_user DIR COMMAND...: run as the bench user, in DIR, with a clean environment
   local dir=$1; shift
   (cd "$dir" && setpriv --reuid="$U" --regid="$U" --clear-groups env -i HOME="$HOME_U" \
-     PATH=/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME="$OUT/data" XDG_CACHE_HOME="$OUT/cache" "$@")
+     PATH=/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME="$DATA" XDG_CACHE_HOME="$CACHE" "$@")
 }
 
 seconds() { date +%s.%N; }
@@ -50,14 +61,15 @@ print(f"{sys.argv[1]}\t{statistics.median(values):.2f}\t{min(values):.2f}\t{max(
 PY
 }
 
-# measure NAME PREPARE COMMAND...: runs PREPARE (as root, untimed) then COMMAND, RUNS times.
+# measure NAME PREPARE COMMAND: evaluates PREPARE (untimed), then COMMAND (timed), RUNS times.
 measure() {
-  local name=$1 prepare=$2; shift 2
+  local name=$1 prepare=$2 command=$3
   local times=() run
   for run in $(seq "$RUNS"); do
     eval "$prepare"
+    sync  # the previous run's writeback is not this run's cost
     local begin; begin=$(seconds)
-    if ! "$@" > "$OUT/$name.$run.log" 2>&1; then
+    if ! eval "$command" > "$OUT/$name.$run.log" 2>&1; then
       echo "$name: run $run failed, see $OUT/$name.$run.log" >&2; printf '%s\tFAIL\n' "$name" >> "$RESULTS"; return 0
     fi
     times+=("$(python3 -c "print($(seconds) - $begin)")")
@@ -75,8 +87,8 @@ project() {  # project NAME PACKAGES: a project directory with its den.toml
   echo "$dir"
 }
 
-reset_store() { rm -rf "$OUT/data"; mkdir -p "$OUT/data"; chown "$U:" "$OUT/data"; }
-reset_cache() { rm -rf "$OUT/cache"; mkdir -p "$OUT/cache"; chown "$U:" "$OUT/cache"; }
+reset_store() { DATA=$(fresh data); }
+reset_cache() { CACHE=$(fresh cache); }
 
 for variant in minbase extra; do
   packages=""; [ "$variant" = extra ] && packages=$EXTRA
@@ -86,20 +98,20 @@ for variant in minbase extra; do
   as_user "$dir" "$DEN" lock > "$OUT/lock-$variant.log" 2>&1
   cp "$dir/den.lock" "$OUT/den.lock.$variant"
 
-  measure "den-lock-$variant" "reset_store; reset_cache; rm -f '$dir/den.lock'" as_user "$dir" "$DEN" build
-  measure "den-cold-$variant" "reset_store; reset_cache; cp '$OUT/den.lock.$variant' '$dir/den.lock'" as_user "$dir" "$DEN" build
-  measure "den-warm-$variant" "reset_store" as_user "$dir" "$DEN" build
-  measure "den-built-$variant" ":" as_user "$dir" "$DEN" run -- true
+  measure "den-lock-$variant" 'reset_store; reset_cache; rm -f "$dir/den.lock"' 'as_user "$dir" "$DEN" build'
+  measure "den-cold-$variant" 'reset_store; reset_cache; cp "$OUT/den.lock.$variant" "$dir/den.lock"' 'as_user "$dir" "$DEN" build'
+  warm_cache=$CACHE
+  measure "den-warm-$variant" 'reset_store; CACHE=$warm_cache' 'as_user "$dir" "$DEN" build'
+  measure "den-built-$variant" ':' 'as_user "$dir" "$DEN" run -- true'
 
   include=(); [ -n "$packages" ] && include=(--include="$packages")
-  target="$OUT/mm-$variant"
-  measure "mmdebstrap-$variant" "rm -rf '$target'; mkdir -p '$target'; chown '$U:' '$target'" \
-    as_user "$OUT" mmdebstrap --quiet --mode=unshare --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"
-  target="$OUT/ds-$variant"
-  measure "debootstrap-$variant" "rm -rf '$target'" \
-    debootstrap --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"
+  # mmdebstrap and debootstrap download into the target: each run starts with nothing.
+  measure "mmdebstrap-$variant" 'target=$(fresh mm)/root' \
+    'as_user "$OUT" mmdebstrap --quiet --mode=unshare --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"'
+  measure "debootstrap-$variant" 'target=$(fresh ds)/root' \
+    'debootstrap --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"'
 done
-rm -rf "$OUT/mm-minbase" "$OUT/mm-extra" "$OUT/ds-minbase" "$OUT/ds-extra"
+rm -rf "$OUT/runs"
 
 python3 - "$RESULTS" "$OUT/results.md" <<'PY'
 import sys

@@ -61,51 +61,6 @@ public struct DebianBuild: Sendable {
         return [packagesDigest, apt, baseDigest].compactMap { $0 }.map(layers.tree(of:))
     }
 
-    /// The key of the layer that points the env's apt at `mirror` with the locked snapshot's
-    /// lists: nil when the lock has no snapshot.
-    public func aptDigest(mirror: String) -> String? {
-        guard let archive = lock.archive else { return nil }
-        return Self.digest(kind: "apt-lists", below: baseDigest, mapping: mappingKind, architecture: lock.architecture,
-                           packages: [], extra: ["mirror \(mirror)", "suite \(archive.suite)", "inrelease \(archive.inReleaseSHA256)"])
-    }
-
-    /// Builds the apt layer from verified `lists` of the locked snapshot: `apt-get install`
-    /// works inside at once, against the same mirror. `signedBy` is the keyring path inside
-    /// the env, nil to leave apt its default keyrings. Call from the main thread.
-    public func makeAptLayer(mirror: String, lists: DebianArchive.Lists, signedBy: String?) throws {
-        guard let digest = aptDigest(mirror: mirror), let archive = lock.archive else { return }
-        try layers.make(digest, identity: identity) { staging in
-            let prefix = AptListName.prefix(mirror: mirror, suite: archive.suite)
-            let listsDirectory = "\(staging)/lists"
-            try Store.makeDirectory(listsDirectory)
-            let packagesName = prefix + "_" + lists.packagesName.replacingSlashes()
-            try FileSystem.writeAtomically("\(listsDirectory)/\(prefix)_InRelease", contents: FileSystem.read(lists.inReleasePath))
-            try FileSystem.writeAtomically("\(listsDirectory)/\(packagesName)", contents: FileSystem.read(lists.packagesPath))
-            let sources = [
-                "Types: deb", "URIs: \(mirror)", "Suites: \(archive.suite)", "Components: main",
-            ] + (signedBy.map { ["Signed-By: \($0)"] } ?? [])
-            let script = [
-                "set -e",
-                "mkdir -p /etc/apt/sources.list.d /var/lib/apt/lists",
-                "cat > /etc/apt/sources.list.d/debian.sources <<'DEN_EOF'",
-            ] + sources + [
-                "DEN_EOF",
-                "cp /tmp/den-lists/* /var/lib/apt/lists/",
-                "chmod 644 /etc/apt/sources.list.d/debian.sources /var/lib/apt/lists/\(prefix)_*",
-            ]
-            var spec = buildSpec(staging: staging, below: [layers.tree(of: baseDigest)], script: script.joined(separator: "\n"))
-            spec.binds = [SandboxSpec.Bind(source: listsDirectory, target: "/tmp/den-lists", isReadOnly: true)]
-            try runStage(spec, staging: staging, stage: "writing apt's sources and lists", name: "apt")
-            try Sandbox.removeTree(listsDirectory, identity: identity)
-            var metadata = TOMLTable()
-            metadata.set("kind", .string("apt-lists"))
-            metadata.set("mirror", .string(mirror))
-            metadata.set("inrelease", .string("sha256:\(archive.inReleaseSHA256)"))
-            metadata.set("tree", .string("sha256:\(try treeDigest(of: "\(staging)/tree", scratch: staging))"))
-            return metadata
-        }
-    }
-
     public var isBuilt: Bool {
         ([packagesDigest].compactMap { $0 } + [baseDigest]).allSatisfy(layers.contains)
     }
@@ -193,9 +148,11 @@ public struct DebianBuild: Sendable {
             // --force-unsafe-io: no fsync per file; the layer is synced once before it is
             // committed (LayerStore.make).
             // dpkg does not order Pre-Depends within one call: the essential set goes in together.
+            script.append(Self.mark("installing \(order.essential.count) essential packages"))
             script.append("dpkg --force-unsafe-io --install --force-depends \(paths(order.essential).joined(separator: " "))")
         }
         for batch in order.batches {
+            script.append(Self.mark("installing \(batch.count) packages"))
             script.append("dpkg --force-unsafe-io --install \(paths(batch).joined(separator: " "))")
         }
         if case .single = identity {
@@ -215,6 +172,7 @@ public struct DebianBuild: Sendable {
             // same lock must give the same tree.
             "rm -f /var/log/dpkg.log /var/log/alternatives.log /var/cache/ldconfig/aux-cache",
             "rm -rf /var/log/apt/*",
+            Self.mark("done"),
         ]
         let spec = buildSpec(staging: staging, below: below, script: script.joined(separator: "\n"))
         try runStage(spec, staging: staging, stage: "installing the \(name) packages with dpkg", name: name, log: log)
@@ -232,12 +190,17 @@ public struct DebianBuild: Sendable {
         return metadata
     }
 
+    /// A line in the build log with the time, so a slow build shows which step was slow.
+    static func mark(_ step: String) -> String {
+        "echo \"den: $(date -u +%H:%M:%S.%N) \(step)\""
+    }
+
     /// Where stage 2 sees the package cache (read-only, on its own /tmp).
     static let debsInside = "/tmp/den-debs"
 
     /// Runs a stage in the sandbox with its output in the staging directory's log, then
     /// removes overlayfs's work directory and the mount point: only `tree` is left to keep.
-    private func runStage(_ spec: SandboxSpec, staging: String, stage: String, name: String, log: Int32? = nil) throws {
+    func runStage(_ spec: SandboxSpec, staging: String, stage: String, name: String, log: Int32? = nil) throws {
         let logPath = "\(staging)/build.log"
         var fd = log ?? -1
         if fd < 0 {
@@ -300,7 +263,7 @@ public struct DebianBuild: Sendable {
         return digest
     }
 
-    private func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {
+    func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {
         for directory in ["\(staging)/tree", "\(staging)/work", "\(staging)/empty", "\(staging)/mnt"] {
             try? Store.makeDirectory(directory)
         }
@@ -354,35 +317,4 @@ public enum BuildError: Error, Sendable {
     /// A stage ended badly; `log` has dpkg's output.
     case stageFailed(stage: String, outcome: String, log: String)
     case digestFailed(tree: String, reason: String)
-}
-
-/// apt's names for files in /var/lib/apt/lists: the URI without scheme and credentials, some
-/// characters %-quoted, '/' turned into '_' (apt's URItoFileName).
-enum AptListName {
-    static func prefix(mirror: String, suite: String) -> String {
-        var uri = Substring(mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror)
-        if let scheme = uri.firstRange(of: "://") { uri = uri[scheme.upperBound...] }
-        if let at = uri.firstIndex(of: "@"), !uri[..<at].contains("/") { uri = uri[uri.index(after: at)...] }
-        return quote("\(uri)/dists/\(suite)").replacingSlashes()
-    }
-
-    static func quote(_ text: String) -> String {
-        let special = Set("\\|{}[]<>\"^~_=!@#$%^&*".utf8)
-        var result = ""
-        for byte in text.utf8 {
-            if byte <= 0x20 || byte >= 0x7F || special.contains(byte) {
-                let hex = String(byte, radix: 16)
-                result += "%" + (hex.count == 1 ? "0" + hex : hex)
-            } else {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            }
-        }
-        return result
-    }
-}
-
-extension String {
-    func replacingSlashes() -> String {
-        String(map { $0 == "/" ? "_" : $0 })
-    }
 }
