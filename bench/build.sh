@@ -113,27 +113,10 @@ for variant in minbase extra; do
 done
 rm -rf "$OUT/runs"
 
-python3 - "$RESULTS" "$OUT/results.md" <<'PY'
-import sys
-rows = {}
-for line in open(sys.argv[1]):
-    name, *rest = line.rstrip("\n").split("\t")
-    rows[name] = rest
-def median(name):
-    value = rows.get(name, ["FAIL"])[0]
-    return None if value == "FAIL" else float(value)
-out = ["| case | median s | min s | max s |", "|---|---|---|---|"]
-for name, values in rows.items():
-    out.append(f"| {name} | {' | '.join(values)} |")
-out.append("")
-for variant in ["minbase", "extra"]:
-    for case, goal in [("den-cold", 0.7), ("den-warm", 0.5), ("den-lock", None)]:
-        a, b = median(f"{case}-{variant}"), median(f"mmdebstrap-{variant}")
-        text = f"{a / b:.2f}x" if a and b else "n/a"
-        out.append(f"{case}-{variant} / mmdebstrap-{variant}: {text}" + (f" (goal <= {goal}x)" if goal else ""))
-    a, b = median(f"den-cold-{variant}"), median(f"debootstrap-{variant}")
-    out.append(f"den-cold-{variant} / debootstrap-{variant}: " + (f"{a / b:.2f}x" if a and b else "n/a"))
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-print("\n".join(out))
-PY
+ratios=()
+for variant in minbase extra; do
+  ratios+=("den-cold-$variant:mmdebstrap-$variant:0.7" "den-warm-$variant:mmdebstrap-$variant:0.5"
+           "den-lock-$variant:mmdebstrap-$variant" "den-cold-$variant:debootstrap-$variant")
+done
+python3 bench/report.py "$RESULTS" "$OUT/results.md" "median s,min s,max s" "${ratios[@]}"
 echo "results: $OUT/results.md"

@@ -87,23 +87,6 @@ if command -v podman >/dev/null && [ -n "${PODMAN_IMAGE:-}" ]; then
   bench podman-run "$U" podman run --rm --network=host "$PODMAN_IMAGE" /bin/true
 fi
 
-python3 - "$RESULTS" "$OUT/results.md" <<'PY'
-import sys
-rows = {}
-for line in open(sys.argv[1]):
-    name, *rest = line.rstrip("\n").split("\t")
-    rows[name] = rest
-def median(name):
-    value = rows.get(name, ["FAIL"])[0]
-    return None if value == "FAIL" else float(value)
-out = ["| case | median ms | min ms |", "|---|---|---|"]
-for name, values in rows.items():
-    out.append(f"| {name} | {' | '.join(values)} |")
-def ratio(a, b, goal):
-    x, y = median(a), median(b)
-    return f"{a} / {b}: " + (f"{x / y:.2f}x (goal <= {goal}x)" if x and y else "n/a")
-out += ["", ratio("den-single", "bwrap", 1.5), ratio("den-full-map", "unshare-full-map", 1.2), ratio("den-join", "bwrap", 1.0)]
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-print("\n".join(out))
-PY
+python3 bench/report.py "$RESULTS" "$OUT/results.md" "median ms,min ms" \
+  den-single:bwrap:1.5 den-full-map:unshare-full-map:1.2 den-join:bwrap:1.0
 echo "results: $OUT/results.md"

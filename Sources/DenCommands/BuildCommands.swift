@@ -111,8 +111,7 @@ struct ProjectContext {
                                 : "den.toml changed since den.lock was written: locking again")
             lock = try resolveLock(suite: suite)
             try FileSystem.writeAtomically(lockPath, contents: Array(lock.rendered().utf8))
-            // A first lock lists nothing: every package would be new.
-            if existing != nil { for line in lock.changes(from: existing) { StandardError.write(line) } }
+            for line in changeLines(from: existing, to: lock) { StandardError.write(line) }
             StandardError.write("locked \(lock.packages.count) packages in \(lockPath)")
         }
         let build = DebianBuild(lock: lock, store: store, user: user, idMapping: idMapping)
@@ -161,7 +160,7 @@ struct ProjectContext {
         if lists == nil {
             let fetched = try? blocking {
                 let fetcher = Fetcher(configuration: FetchConfiguration())
-                let index = try? await archive.index(suite: snapshot.suite, fetcher: fetcher)
+                let index = try? await archive.index(suite: snapshot.codename, fetcher: fetcher)
                 await fetcher.shutdown()
                 return index.map { ($0.inReleaseSHA256, $0.lists) }
             }

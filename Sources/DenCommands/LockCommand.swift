@@ -15,41 +15,29 @@ struct LockCommand: ParsableCommand {
     )
 
     func run() throws {
-        let project = try locateProject(nil)
-        let user = HostUser.current()
-        let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-        let environment = ProcessEnvironment.current()
-        guard case .debian(let suite) = manifest.base else {
-            if case .directory = manifest.base {
+        let context = try ProjectContext.load()
+        guard case .debian(let suite) = context.manifest.base else {
+            if case .directory = context.manifest.base {
                 StandardError.write("nothing to lock: a dir: base is used as it is")
                 return
             }
             throw UserError("this den cannot lock image bases yet", fix: "use a debian: or dir: base for now")
         }
-        let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: environment)
-        let store = Store.standard(for: user, environment: environment)
-        let archive = DebianArchive(mirror: mirror.url, keyring: manifest.keyring, architecture: DebianArchive.hostArchitecture,
-                                    cacheDirectory: "\(store.cacheDirectory)/indexes")
-        let lockPath = "\(project.directory)/\(Lockfile.fileName)"
-        let old = (try? FileSystem.readText(lockPath)).flatMap { $0 }.flatMap { try? Lockfile.parse($0, file: lockPath) }
-
-        StandardError.write("reading \(manifest.base) from \(mirror.url) (\(mirror.origin))")
-        let lock = try blocking {
-            let fetcher = Fetcher(configuration: FetchConfiguration())
-            do {
-                let lock = try await Locking.lock(manifest, suite: suite, archive: archive, fetcher: fetcher)
-                await fetcher.shutdown()
-                return lock
-            } catch {
-                await fetcher.shutdown()
-                throw error
-            }
-        }
-        try FileSystem.writeAtomically(lockPath, contents: Array(lock.rendered().utf8))
-        for line in lock.changes(from: old) { StandardError.write(line) }
+        let old = (try? context.readLock()) ?? nil
+        let lock = try context.resolveLock(suite: suite)
+        try FileSystem.writeAtomically(context.lockPath, contents: Array(lock.rendered().utf8))
+        for line in changeLines(from: old, to: lock) { StandardError.write(line) }
         let snapshot = lock.archive.map { " from \($0.codename)\($0.version.map { " \($0)" } ?? ""), \($0.date)" } ?? ""
-        print("locked \(lock.packages.count) packages\(snapshot) in \(lockPath)")
+        print("locked \(lock.packages.count) packages\(snapshot) in \(context.lockPath)")
     }
+}
+
+/// What a new lock changed, a line a package. A first lock lists what den.toml added and
+/// counts the base set instead of listing a hundred lines of it.
+func changeLines(from old: Lockfile?, to lock: Lockfile) -> [String] {
+    guard old == nil else { return lock.changes(from: old) }
+    let base = lock.packages(in: .base).count
+    return lock.packages(in: .packages).map { "+ \($0.name) \($0.version)" } + ["+ \(base) packages of the \(lock.base) base"]
 }
 
 /// Runs async work from a synchronous command and waits for it.

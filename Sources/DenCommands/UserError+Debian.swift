@@ -18,6 +18,10 @@ extension DebianArchiveError: UserErrorConvertible {
                              fix: "make sure the mirror serves Debian's archive and the keyring is current; den never uses an unverified index")
         case .invalidIndex(let url, let reason):
             return UserError("the archive index '\(url)' is malformed", why: reason, fix: "try another mirror")
+        case .unknownVersion(let version):
+            return UserError("the archive has no Debian \(version)",
+                             why: "none of stable, oldstable, oldoldstable and testing has that version number",
+                             fix: "name the release by its codename (e.g. debian:bookworm); a release older than oldoldstable is on archive mirrors only")
         case .noPackagesIndex(let suite, let architecture):
             return UserError("suite '\(suite)' has no Packages index for '\(architecture)'",
                              fix: "check the suite name in `base` and that the mirror carries \(architecture)")

@@ -51,7 +51,23 @@ public struct DebianArchive: Sendable {
     }
 
     /// Fetches and verifies `dists/SUITE/InRelease`, then the suite's main Packages index.
+    /// A version (`12`) is not a directory of the archive: it is found by reading the Release
+    /// files of the release aliases, whose `Version` says which release each one is now.
     public func index(suite: String, fetcher: Fetcher) async throws -> Index {
+        do {
+            return try await index(distribution: suite, fetcher: fetcher)
+        } catch DebianArchiveError.fetch(.http(_, 404)) where !suite.isEmpty && suite.allSatisfy(\.isNumber) {
+            for alias in ["stable", "oldstable", "oldoldstable", "testing"] {
+                guard let index = try? await index(distribution: alias, fetcher: fetcher) else { continue }
+                let major = index.release.version?.split(separator: ".").first.map(String.init)
+                guard major == suite, let codename = index.release.codename else { continue }
+                return try await self.index(distribution: codename, fetcher: fetcher)
+            }
+            throw DebianArchiveError.unknownVersion(suite)
+        }
+    }
+
+    private func index(distribution suite: String, fetcher: Fetcher) async throws -> Index {
         let inReleaseURL = "\(mirror)/dists/\(suite)/InRelease"
         let inRelease: [UInt8]
         do {
@@ -147,4 +163,6 @@ public enum DebianArchiveError: Error, Sendable {
     case badSignature(url: String, keyring: String, gpgv: String)
     case invalidIndex(url: String, reason: String)
     case noPackagesIndex(suite: String, architecture: String)
+    /// No release alias of the archive has this version.
+    case unknownVersion(String)
 }

@@ -10,7 +10,7 @@ extension DebianBuild {
     public func aptDigest(mirror: String) -> String? {
         guard let archive = lock.archive else { return nil }
         return Self.digest(kind: "apt-lists", below: baseDigest, mapping: mappingKind, architecture: lock.architecture,
-                           packages: [], extra: ["mirror \(mirror)", "suite \(archive.suite)", "inrelease \(archive.inReleaseSHA256)"])
+                           packages: [], extra: ["mirror \(mirror)", "suite \(archive.codename)", "inrelease \(archive.inReleaseSHA256)"])
     }
 
     /// Builds the apt layer from verified `lists` of the locked snapshot: `apt-get install`
@@ -19,14 +19,16 @@ extension DebianBuild {
     public func makeAptLayer(mirror: String, lists: DebianArchive.Lists, signedBy: String?) throws {
         guard let digest = aptDigest(mirror: mirror), let archive = lock.archive else { return }
         try layers.make(digest, identity: identity) { staging in
-            let prefix = AptListName.prefix(mirror: mirror, suite: archive.suite)
+            // The codename, not the manifest's alias: `stable` moving to the next release
+            // must not upgrade an env behind its lock's back, and `12` is no archive directory.
+            let prefix = AptListName.prefix(mirror: mirror, suite: archive.codename)
             let listsDirectory = "\(staging)/lists"
             try Store.makeDirectory(listsDirectory)
             let packagesName = prefix + "_" + lists.packagesName.replacingSlashes()
             try FileSystem.writeAtomically("\(listsDirectory)/\(prefix)_InRelease", contents: FileSystem.read(lists.inReleasePath))
             try FileSystem.writeAtomically("\(listsDirectory)/\(packagesName)", contents: FileSystem.read(lists.packagesPath))
             let sources = [
-                "Types: deb", "URIs: \(mirror)", "Suites: \(archive.suite)", "Components: main",
+                "Types: deb", "URIs: \(mirror)", "Suites: \(archive.codename)", "Components: main",
             ] + (signedBy.map { ["Signed-By: \($0)"] } ?? [])
             let script = [
                 "set -e",

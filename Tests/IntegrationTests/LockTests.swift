@@ -35,6 +35,18 @@ import Testing
         #expect(stale.standardError.contains("is stale"))
     }
 
+    /// A version is no directory of the archive: den finds the alias whose Release has it.
+    @Test func aVersionNumberLocksItsCodename() throws {
+        let user = try TestUser.withRanges
+        let project = try user.makeTemporaryDirectory("lock-version")
+        try write("base = \"debian:12\"\n", to: "\(project)/den.toml", as: user)
+        let result = try user.den(["lock"], in: project, timeout: .seconds(300))
+        #expect(result.status == 0, "\(result)")
+        let lock = try String(contentsOfFile: "\(project)/den.lock", encoding: .utf8)
+        #expect(lock.contains("suite = \"12\"\ncodename = \"bookworm\"\nversion = \"12."), "\(lock)")
+        #expect(result.standardError.contains("packages of the debian:12 base"), "\(result)")
+    }
+
     @Test func unknownPackageSuggestsTheName() throws {
         let user = try TestUser.withRanges
         let project = try user.makeTemporaryDirectory("lock-typo")
