@@ -19,8 +19,12 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let context = try ProjectContext.load()
-        let layers = try context.buildLayers(forceLock: false, isExplicit: true)
-        print(layers.isEmpty ? "nothing to build: a dir: base is used as it is" : "\(context.manifest.name) is built")
+        _ = try context.prepareEnvironment(forceLock: false, isExplicit: true)
+        if case .directory = context.manifest.base {
+            print("nothing to build: a dir: base is used as it is")
+        } else {
+            print("\(context.manifest.name) is built")
+        }
     }
 }
 
@@ -33,7 +37,7 @@ struct UpdateCommand: ParsableCommand {
 
     func run() throws {
         let context = try ProjectContext.load()
-        _ = try context.buildLayers(forceLock: true, isExplicit: true)
+        _ = try context.prepareEnvironment(forceLock: true, isExplicit: true)
         print("\(context.manifest.name) is up to date")
     }
 }
@@ -90,6 +94,17 @@ struct ProjectContext {
     }
 
     var lockPath: String { "\(project.directory)/\(Lockfile.fileName)" }
+
+    /// The project's env, its layers built first (see `buildLayers`). Holds the store lock
+    /// shared until the env has recorded the layers it uses, so `den gc` cannot take them away
+    /// in between.
+    func prepareEnvironment(forceLock: Bool, isExplicit: Bool = false) throws -> Environment {
+        let lock = try store.lock(shared: true)
+        defer { lock.release() }
+        return try Environment.prepare(
+            project: project, manifest: manifest, store: store, user: user, idMapping: idMapping,
+            builtLayers: try buildLayers(forceLock: forceLock, isExplicit: isExplicit))
+    }
 
     /// The env's built layers, top first: locks when den.lock is missing or stale (or always
     /// with `forceLock`), then fetches and builds what is missing. Empty for a `dir:` base.

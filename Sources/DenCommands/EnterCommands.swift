@@ -64,9 +64,7 @@ struct RunCommand: ParsableCommand {
 func enter(_ invocation: Invocation) throws {
     let context = try ProjectContext.load()
     let (user, hostEnvironment) = (context.user, context.hostEnvironment)
-    let environment = try Environment.prepare(
-        project: context.project, manifest: context.manifest, store: context.store, user: user,
-        idMapping: context.idMapping, builtLayers: try context.buildLayers(forceLock: false))
+    let environment = try context.prepareEnvironment(forceLock: false)
     for notice in environment.notices { StandardError.write(notice) }
     let terminal = TerminalState.save()
     let outcome = Result { try environment.enter(invocation, user: user, hostEnvironment: hostEnvironment) }

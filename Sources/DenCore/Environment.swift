@@ -57,7 +57,9 @@ public struct Environment: Sendable {
             throw .store(error)
         }
         // The fallback is worth one line when the env is made, not on every entry.
-        if try environment.recordMetadata(), case .single = idMapping {
+        let layerStore = LayerStore(store: store)
+        let digests = layers.compactMap(layerStore.digest(ofTree:))
+        if try environment.recordMetadata(layerDigests: digests), case .single = idMapping {
             environment.notices.append(
                 "note: no subordinate ids for '\(user.name)' in /etc/subuid and /etc/subgid: only your own id is mapped (see `den doctor`)")
         }
@@ -79,16 +81,18 @@ public struct Environment: Sendable {
     }
 
     /// Writes env.toml on first use (and returns true); later, refuses an id mapping other
-    /// than the recorded one.
-    private func recordMetadata() throws(EnvironmentError) -> Bool {
-        if FileSystem.exists(metadataPath) {
+    /// than the recorded one, and records the layers the env now stands on (what `den gc`
+    /// keeps). Its modification time is when the env was last used.
+    private func recordMetadata(layerDigests: [String]) throws(EnvironmentError) -> Bool {
+        var table = TOMLTable()
+        let isNew = !FileSystem.exists(metadataPath)
+        if !isNew {
             let text: String
             do {
                 text = try FileSystem.readText(metadataPath) ?? ""
             } catch {
                 throw .store(error)
             }
-            let table: TOMLTable
             do {
                 table = try TOML.parse(text)
             } catch {
@@ -97,20 +101,24 @@ public struct Environment: Sendable {
             if case .string(let recorded) = table["id-mapping"]?.node.value, recorded != idMapping.kind {
                 throw .idMappingChanged(recorded: recorded, current: idMapping.kind, environmentDirectory: directory)
             }
-            return false
+            if EnvironmentRecord.strings(table["layers"]) == layerDigests {
+                utimensat(AT_FDCWD, metadataPath, nil, 0)
+                return false
+            }
+        } else {
+            table.set("name", .string(manifest.name))
+            table.set("project", .string(project.directory))
+            table.set("base", .string(manifest.base.description))
+            table.set("id-mapping", .string(idMapping.kind))
+            table.set("created", .integer(Int64(time(nil))))
         }
-        var table = TOMLTable()
-        table.set("name", .string(manifest.name))
-        table.set("project", .string(project.directory))
-        table.set("base", .string(manifest.base.description))
-        table.set("id-mapping", .string(idMapping.kind))
-        table.set("created", .integer(Int64(time(nil))))
+        table.set("layers", .array(layerDigests.map { TOMLNode(.string($0)) }))
         do {
             try FileSystem.writeAtomically(metadataPath, contents: Array(TOML.render(table).utf8), mode: 0o600)
         } catch {
             throw .store(error)
         }
-        return true
+        return isNew
     }
 }
 

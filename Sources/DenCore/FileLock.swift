@@ -7,11 +7,11 @@ import Glibc
 public final class FileLock {
     private var fd: Int32
 
-    /// Waits for the lock.
-    public init(path: String) throws(SystemError) {
+    /// Waits for the lock; a shared one excludes only exclusive holders.
+    public init(path: String, shared: Bool = false) throws(SystemError) {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw SystemError("open", path: path, errno: errno) }
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
             guard errno == EINTR else {
                 let saved = errno
                 close(fd)

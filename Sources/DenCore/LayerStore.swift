@@ -21,6 +21,18 @@ public struct LayerStore: Sendable {
     public func tree(of digest: String) -> String { "\(directory)/\(digest)/tree" }
     public func contains(_ digest: String) -> Bool { FileSystem.isDirectory(tree(of: digest)) }
 
+    /// The digest of a layer's tree path in this store, nil for a path elsewhere (a `dir:` base).
+    public func digest(ofTree path: String) -> String? {
+        guard path.hasPrefix("\(directory)/"), path.hasSuffix("/tree") else { return nil }
+        let digest = String(path.dropFirst(directory.count + 1).dropLast("/tree".count))
+        return Self.isDigest(digest) ? digest : nil
+    }
+
+    /// 64 lowercase hex digits: what may name a layer directory (and be removed as one).
+    public static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
     /// Builds the layer `digest` unless it exists: `build` fills the staging directory it is
     /// given (its `tree` subdirectory becomes the layer) and returns the metadata to record.
     /// Holds a lock on the digest meanwhile, so two dens that need the same layer build it once:

@@ -37,9 +37,16 @@ public enum InternalHelper {
     /// Runs the helper the arguments name and returns its exit status, or nil when they name
     /// none (an ordinary den command).
     public static func run(_ arguments: [String]) -> Int32? {
-        guard let flag = arguments.first, flag == LayerUnpacker.helperFlag || flag == digestFlag else { return nil }
+        guard let flag = arguments.first, [LayerUnpacker.helperFlag, digestFlag, DiskUsage.helperFlag].contains(flag) else {
+            return nil
+        }
         do {
-            if flag == digestFlag {
+            if flag == DiskUsage.helperFlag {
+                for path in arguments.dropFirst() {
+                    let line = "\(DiskUsage.bytes(of: path)) \(path)\n"
+                    _ = line.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+                }
+            } else if flag == digestFlag {
                 guard arguments.count == 2 else { throw SystemError("digest: missing tree", errno: EINVAL) }
                 let digest = try TreeDigest.compute(arguments[1])
                 let line = digest + "\n"

@@ -31,6 +31,13 @@ public struct Store: Sendable, Equatable {
 
     public var environmentsDirectory: String { "\(dataDirectory)/envs" }
 
+    /// The store-wide lock: building layers and recording which env uses them hold it shared,
+    /// `den gc` exclusively, so gc never removes a layer between its build and its first use.
+    public func lock(shared: Bool) throws(SystemError) -> FileLock {
+        try Store.makeDirectory(dataDirectory)
+        return try FileLock(path: "\(dataDirectory)/store.lock", shared: shared)
+    }
+
     public func environmentDirectory(id: String) -> String { "\(environmentsDirectory)/\(id)" }
 
     /// Creates `path` and its missing parents, private to the user (0700): the store holds

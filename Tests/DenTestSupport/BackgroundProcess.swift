@@ -6,13 +6,13 @@ public final class BackgroundProcess: @unchecked Sendable {
     private let output = Pipe()
 
     /// Starts `den ARGUMENTS` as `user` in `directory`.
-    public convenience init(den arguments: [String], as user: TestUser, in directory: String) throws {
-        try self.init(command: [try DenBinary.path] + arguments, as: user, in: directory)
+    public convenience init(den arguments: [String], as user: TestUser, in directory: String, environment: [String: String] = [:]) throws {
+        try self.init(command: [try DenBinary.path] + arguments, as: user, in: directory, environment: environment)
     }
 
     /// Starts `command` (an absolute path and its arguments) as `user` in `directory`.
-    public init(command: [String], as user: TestUser, in directory: String) throws {
-        let line = user.commandLine(command[0], Array(command.dropFirst()))
+    public init(command: [String], as user: TestUser, in directory: String, environment: [String: String] = [:]) throws {
+        let line = user.commandLine(command[0], Array(command.dropFirst()), environment: environment)
         process.executableURL = URL(fileURLWithPath: line[0])
         process.arguments = Array(line.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory)

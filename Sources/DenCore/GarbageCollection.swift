@@ -1,0 +1,134 @@
+import DenDebian
+import DenSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `den gc` removes: envs whose project directory is gone, layers no env stands on,
+/// downloads no remaining lock needs, leftovers of killed builds and old build logs. Every
+/// removal is of a directory den made inside the store, from inside the user namespace, never
+/// following a symlink or crossing a mount point (`Sandbox.removeTree`), so nothing outside
+/// the store (a project, a bind-mounted directory) can be reached.
+public struct GarbageCollection: Sendable {
+    public struct Removal: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            case environment(name: String, project: String)
+            case layer(kind: String)
+            case staging
+            case download
+            case log
+        }
+
+        public var kind: Kind
+        public var path: String
+        /// Filled in by `measure`.
+        public var bytes: Int64 = 0
+    }
+
+    public var removals: [Removal]
+
+    /// Decides what to remove; removes nothing. Running envs and what they use are kept.
+    public static func plan(store: Store) -> GarbageCollection {
+        let inventory = StoreInventory.read(store: store)
+        var removals: [Removal] = []
+        var kept: [EnvironmentRecord] = []
+        for environment in inventory.environments {
+            let gone = !environment.project.hasPrefix("/") || !FileSystem.isDirectory(environment.project)
+            if gone, !inventory.running.contains(environment.id) {
+                removals.append(Removal(kind: .environment(name: environment.name, project: environment.project),
+                                        path: environment.directory))
+            } else {
+                kept.append(environment)
+            }
+        }
+        let usedLayers = Set(kept.flatMap(\.layers))
+        for layer in inventory.layers where !usedLayers.contains(layer.digest) {
+            removals.append(Removal(kind: .layer(kind: layer.kind), path: layer.directory))
+        }
+        let layers = LayerStore(store: store)
+        for name in (try? FileSystem.directoryEntries(layers.directory)) ?? [] where name.hasPrefix(".staging-") {
+            let digest = String(name.dropFirst(".staging-".count).prefix(64))
+            // A staging directory whose build still runs holds that layer's lock.
+            if LayerStore.isDigest(digest), !layers.isBuilding(digest) {
+                removals.append(Removal(kind: .staging, path: "\(layers.directory)/\(name)"))
+            }
+        }
+        // Downloads: the .debs the kept envs' locks name, and their archive indexes, stay.
+        var neededFiles: Set<String> = []
+        for environment in kept {
+            let lockPath = "\(environment.project)/\(Lockfile.fileName)"
+            guard let text = (try? FileSystem.readText(lockPath)) ?? nil, let lock = try? Lockfile.parse(text, file: lockPath) else {
+                continue
+            }
+            neededFiles.formUnion(lock.packages.map { "\($0.sha256).deb" })
+            if let snapshot = lock.archive {
+                neededFiles.insert("\(snapshot.inReleaseSHA256).InRelease")
+            }
+        }
+        let indexes = "\(store.cacheDirectory)/indexes"
+        for name in neededFiles where name.hasSuffix(".InRelease") {
+            // The Packages indexes a kept InRelease names (whatever their compression).
+            guard let bytes = try? FileSystem.read("\(indexes)/\(name)"), let signed = try? ClearSigned(bytes).signedText,
+                  let release = try? ReleaseFile(signed) else { continue }
+            neededFiles.formUnion(release.sha256.map(\.sha256))
+        }
+        for directory in [PackageCache(store: store).directory, indexes] {
+            for name in ((try? FileSystem.directoryEntries(directory)) ?? []).sorted() where !neededFiles.contains(name) {
+                removals.append(Removal(kind: .download, path: "\(directory)/\(name)"))
+            }
+        }
+        let logs = "\(store.cacheDirectory)/logs"
+        for name in ((try? FileSystem.directoryEntries(logs)) ?? []).sorted() where name.hasSuffix(".log") {
+            removals.append(Removal(kind: .log, path: "\(logs)/\(name)"))
+        }
+        return GarbageCollection(removals: removals)
+    }
+
+    public var totalBytes: Int64 { removals.reduce(0) { $0 + $1.bytes } }
+
+    /// Fills in each removal's size (from inside the user namespace).
+    public mutating func measure(identity: SandboxSpec.Identity, scratch: String) throws {
+        let sizes = try DiskUsage.measure(removals.map(\.path), identity: identity, scratch: scratch)
+        for index in removals.indices { removals[index].bytes = sizes[removals[index].path] ?? 0 }
+    }
+
+    /// Removes everything planned. A running env is checked again just before its removal.
+    public func run(store: Store, identity: SandboxSpec.Identity) throws {
+        let running = Set(RunningEnvironment.list(store: store).map(\.id))
+        for removal in removals {
+            if case .environment = removal.kind, running.contains(Path.lastComponent(removal.path)) { continue }
+            try store.remove(removal.path, identity: identity)
+        }
+    }
+}
+
+extension Store {
+    /// Removes a file or tree of den's own below the data or cache directory; refuses any
+    /// other path. Trees go from inside the user namespace (files of the env's ids).
+    public func remove(_ path: String, identity: SandboxSpec.Identity) throws {
+        let normalized = Path.normalize(path)
+        guard normalized == path, [dataDirectory, cacheDirectory].contains(where: { path.hasPrefix("\($0)/") }) else {
+            throw SystemError("remove (outside den's store)", path: path, errno: EPERM)
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            try Sandbox.removeTree(path, identity: identity)
+        } else if unlink(path) != 0, errno != ENOENT {
+            throw SystemError("remove", path: path, errno: errno)
+        }
+    }
+}
+
+extension LayerStore {
+    /// True while a den builds the layer (it holds the layer's lock).
+    func isBuilding(_ digest: String) -> Bool {
+        let path = "\(directory)/.locks/\(digest).lock"
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(fd, LOCK_UN)
+        return false
+    }
+}
