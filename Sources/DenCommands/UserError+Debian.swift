@@ -1,4 +1,7 @@
 import DenCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension DebianArchiveError: UserErrorConvertible {
     var userError: UserError {
@@ -64,6 +67,9 @@ extension BuildError: UserErrorConvertible {
     var userError: UserError {
         switch self {
         case .fetch(let error):
+            if case .filesystem(_, ENOSPC) = error {
+                return UserError("cannot download the locked packages", why: "\(error)", fix: UserError.diskFullFix)
+            }
             return UserError("cannot download the locked packages", why: "\(error)",
                              fix: "check the mirror (DEN_MIRROR, den.toml's `mirror`, or the host's apt sources) and your network or proxy; what was downloaded stays in the cache")
         case .packageGone(let name, let version, let url):
@@ -74,16 +80,15 @@ extension BuildError: UserErrorConvertible {
                              fix: "remove the file and run `den build` again to download it afresh")
         case .digestFailed(let tree, let reason):
             return UserError("cannot compute the digest of '\(tree)'", why: reason, fix: "run `den doctor`; if it finds nothing, report this as a bug")
-        case .stageFailed(let stage, let outcome, let log):
-            return UserError("the build failed while \(stage)", why: "\(outcome); the log is '\(log)'\(Self.tail(of: log))",
-                             fix: "read the log; nothing was kept of the failed layer, so `den build` starts it afresh")
+        case .diskFull(let stage, let directory):
+            return UserError("the build failed while \(stage)", why: "the disk holding '\(directory)' is full",
+                             fix: UserError.diskFullFix)
+        case .stageFailed(let stage, let outcome, let log, let tail):
+            // The log's last lines are usually dpkg's own reason.
+            let lines = tail.isEmpty ? "" : "\n    " + tail.split(separator: "\n").joined(separator: "\n    ")
+            return UserError("the build failed while \(stage)", why: "\(outcome); the log is '\(log)'\(lines)",
+                             fix: tail.contains("No space left on device") ? UserError.diskFullFix
+                                 : "read the log; nothing was kept of the failed layer, so `den build` starts it afresh")
         }
-    }
-
-    /// The last lines of the build log: usually dpkg's own reason.
-    static func tail(of path: String, lines: Int = 8) -> String {
-        guard let text = (try? FileSystem.readText(path)) ?? nil else { return "" }
-        let last = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines)
-        return last.isEmpty ? "" : "\n    " + last.joined(separator: "\n    ")
     }
 }

@@ -52,7 +52,8 @@ extension SandboxError: UserErrorConvertible {
             return UserError("cannot create the env's namespaces", why: "\(detail): \(reason)", fix: "run `den doctor`")
         case .mount, .bind, .symlink, .directory, .file:
             return UserError("cannot set up '\(detail)' in the env", why: reason,
-                             fix: "check that the path exists and that the env's files are yours; `den doctor` checks the system")
+                             fix: errno == ENOSPC ? UserError.diskFullFix
+                                 : "check that the path exists and that the env's files are yours; `den doctor` checks the system")
         case .pivot, .hostname, .loopback:
             return UserError("cannot finish entering the env", why: "\(detail): \(reason)", fix: "run `den doctor`")
         case .join:

@@ -1,4 +1,7 @@
 import DenCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ManifestError: UserErrorConvertible {
     var userError: UserError {
@@ -30,6 +33,12 @@ extension ManifestError: UserErrorConvertible {
 
 extension SystemError: UserErrorConvertible {
     var userError: UserError {
-        UserError("cannot \(operation)\(path.map { " '\($0)'" } ?? "")", why: reason)
+        UserError("cannot \(operation)\(path.map { " '\($0)'" } ?? "")", why: reason,
+                  fix: errno == ENOSPC ? UserError.diskFullFix : nil)
     }
+}
+
+extension UserError {
+    /// A full disk: what den wrote is gone again, and what frees space is named.
+    static let diskFullFix = "free disk space (`den gc` removes envs, layers and downloads nothing uses) and run the command again; nothing half-written was kept"
 }

@@ -125,8 +125,7 @@ public struct DebianBuild: Sendable {
                 [LayerUnpacker.helperFlag, tree, ownership] + files, identity: identity,
                 environment: Self.helperEnvironment, output: .file(log))
             guard outcome == .finished(.exited(0)) else {
-                throw BuildError.stageFailed(stage: "unpacking the essential packages", outcome: "\(outcome)",
-                                             log: keepLog(logPath, name: name))
+                throw stageFailure("unpacking the essential packages", outcome: outcome, logPath: logPath, name: name)
             }
         }
 
@@ -175,7 +174,8 @@ public struct DebianBuild: Sendable {
             Self.mark("done"),
         ]
         let spec = buildSpec(staging: staging, below: below, script: script.joined(separator: "\n"))
-        try runStage(spec, staging: staging, stage: "installing the \(name) packages with dpkg", name: name, log: log)
+        let what = below.isEmpty ? "the base packages" : "den.toml's packages"
+        try runStage(spec, staging: staging, stage: "installing \(what) with dpkg", name: name, log: log)
 
         var metadata = TOMLTable()
         metadata.set("kind", .string(below.isEmpty ? "debian-base" : "debian-packages"))
@@ -210,7 +210,7 @@ public struct DebianBuild: Sendable {
         defer { if log == nil { close(fd) } }
         let outcome = try Sandbox.run(spec, output: .file(fd))
         guard outcome == .finished(.exited(0)) else {
-            throw BuildError.stageFailed(stage: stage, outcome: "\(outcome)", log: keepLog(logPath, name: name))
+            throw stageFailure(stage, outcome: outcome, logPath: logPath, name: name)
         }
         try Sandbox.removeTree("\(staging)/work", identity: identity)
         for directory in ["\(staging)/empty", "\(staging)/mnt"] { rmdir(directory) }
@@ -301,11 +301,34 @@ public struct DebianBuild: Sendable {
         }
     }
 
-    /// A failed build's log, kept where the user can read it after the staging tree is gone.
+    /// A failed build's log, kept where the user can read it after the staging tree is gone
+    /// (the cache may be on another filesystem: then it is copied; on a full disk the copy may
+    /// fail, so the error carries the log's last lines too).
     private func keepLog(_ path: String, name: String) -> String {
         let kept = "\(logDirectory)/build-\(name)-\(time(nil)).log"
         try? Store.makeDirectory(logDirectory)
-        return rename(path, kept) == 0 ? kept : path
+        if rename(path, kept) == 0 { return kept }
+        guard let bytes = try? FileSystem.read(path), (try? FileSystem.writeAtomically(kept, contents: bytes)) != nil else {
+            return path
+        }
+        return kept
+    }
+
+    func stageFailure(_ stage: String, outcome: SandboxOutcome, logPath: String, name: String) -> BuildError {
+        // A full disk may leave not even the log to say so (it is on the same disk).
+        var space = statvfs()
+        let directory = layers.directory
+        if statvfs(directory, &space) == 0, UInt64(space.f_bavail) * UInt64(space.f_frsize) < 8 << 20 || space.f_favail == 0 {
+            return .diskFull(stage: stage, directory: directory)
+        }
+        let text = (try? FileSystem.read(logPath)).map { String(decoding: $0.suffix(4096), as: UTF8.self) } ?? ""
+        let tail = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(8).joined(separator: "\n")
+        let status = switch outcome {
+        case .finished(.exited(let code)): "it exited with status \(code)"
+        case .finished(.signalled(let signal)): "it was killed by signal \(signal)"
+        case .commandFailed(let command, let errno): "'\(command)' could not run (errno \(errno))"
+        }
+        return .stageFailed(stage: stage, outcome: status, log: keepLog(logPath, name: name), tail: tail)
     }
 }
 
@@ -314,7 +337,9 @@ public enum BuildError: Error, Sendable {
     /// The mirror answered 404 for a locked file.
     case packageGone(name: String, version: String, url: String)
     case unreadablePackage(name: String, path: String, reason: String)
-    /// A stage ended badly; `log` has dpkg's output.
-    case stageFailed(stage: String, outcome: String, log: String)
+    /// A stage ended badly; `log` has dpkg's output, `tail` its last lines.
+    case stageFailed(stage: String, outcome: String, log: String, tail: String)
     case digestFailed(tree: String, reason: String)
+    /// A stage failed with (almost) no space left where layers are built.
+    case diskFull(stage: String, directory: String)
 }

@@ -168,3 +168,39 @@ import Testing
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 }
+
+/// A store on a full filesystem (a small tmpfs the test mounts as root).
+@Suite struct DiskFullTests {
+    let archive = LocalArchiveTests()
+
+    @Test func aFullDiskFailsCleanlyAndTheBuiltEnvStillEnters() throws {
+        guard getuid() == 0 else { return }  // mounting the small filesystem needs root
+        let built = try archive.setup(["den-hello"])
+        let mountpoint = try built.user.makeTemporaryDirectory("small-disk")
+        let mounted = try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=200m,mode=0755", "tmpfs", mountpoint])
+        #expect(mounted.status == 0, "\(mounted)")
+        defer { _ = try? ProcessRunner.run("/bin/umount", ["-l", mountpoint]) }
+        try built.user.chown(mountpoint)
+        let small = ["XDG_DATA_HOME": mountpoint]
+        // Built and entered once (entering the first time writes the user into /etc/passwd).
+        #expect(try built.den(["run", "--", "true"], environment: small).status == 0)
+
+        // Fill what is left, then ask for a layer that needs space.
+        let filler = "\(mountpoint)/filler"
+        _ = try ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=1M"])
+        let other = try archive.setup(["den-hello", "den-postinst", "den-group-file", "den-lib-compat"], user: built.user)
+        let failed = try other.den(["build"], environment: small)
+        #expect(failed.status == 1, "\(failed)")
+        #expect(failed.standardError.contains("free disk space"), "\(failed.standardError)")
+        let layers = try FileManager.default.contentsOfDirectory(atPath: "\(mountpoint)/den/layers")
+        #expect(!layers.contains { $0.hasPrefix(".staging-") }, "\(layers)")
+        #expect(layers.filter { !$0.hasPrefix(".") }.count == 3, "\(layers)")  // base, packages, apt of the first env
+
+        // The env that exists still enters, and with space back the other one builds.
+        let entered = try built.den(["run", "--", "den-hello"], environment: small)
+        #expect(entered.standardOutput == "hello from den-hello\n", "\(entered)")
+        try FileManager.default.removeItem(atPath: filler)
+        let again = try other.den(["run", "--", "sh", "-c", "ls /var/lib/den-postinst"], environment: small)
+        #expect(again.standardOutput == "ran-as-0\n", "\(again)")
+    }
+}
