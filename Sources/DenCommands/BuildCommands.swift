@@ -153,8 +153,8 @@ struct ProjectContext {
         var started = monotonicSeconds()
         try build.assemble { step in
             switch step {
-            case .unpacking(let layer, let count): StandardError.write("unpacking \(count) essential packages (\(layer) layer)")
-            case .installing(let layer, let count): StandardError.write("installing \(count) packages with dpkg (\(layer) layer)")
+            case .unpacking(let layer, let count): StandardError.write("unpacking \(count) packages (\(layer) layer)")
+            case .installing(let layer, let count): StandardError.write("configuring \(count) packages with dpkg (\(layer) layer)")
             case .built(let layer, let digest):
                 let tenths = Int(((monotonicSeconds() - started) * 10).rounded())
                 StandardError.write("built the \(layer) layer \(digest.prefix(12)) in \(tenths / 10).\(tenths % 10) s")

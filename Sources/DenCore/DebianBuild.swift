@@ -112,48 +112,81 @@ public struct DebianBuild: Sendable {
         guard log >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
         defer { close(log) }
 
-        let controls = try packages.map { package in try control(of: package) }
-        let order = InstallOrder(packages: controls, isOnBase: !below.isEmpty)
-        let debPath = Dictionary(packages.map { ($0.sha256, "\(Self.debsInside)/\($0.sha256).deb") }, uniquingKeysWith: { a, _ in a })
-        func paths(_ group: [BinaryPackage]) -> [String] { group.compactMap { debPath[$0.sha256] } }
-
-        if !order.essential.isEmpty {
-            progress(.unpacking(layer: name, packages: order.essential.count))
-            let ownership = if case .subordinate = identity { "apply" } else { "ignore" }
-            let files = order.essential.compactMap { package in packages.first { $0.sha256 == package.sha256 }.map(cache.path(of:)) }
-            let outcome = try Sandbox.runHelper(
-                [LayerUnpacker.helperFlag, tree, ownership] + files, identity: identity,
-                environment: Self.helperEnvironment, output: .file(log))
-            guard outcome == .finished(.exited(0)) else {
-                throw stageFailure("unpacking the essential packages", outcome: outcome, logPath: logPath, name: name)
-            }
+        var scriptNames: [String: Set<String>] = [:]
+        let controls = try packages.map { package in
+            let (control, scripts) = try self.control(of: package)
+            scriptNames[package.sha256] = scripts
+            return control
         }
+        let order = InstallOrder(packages: controls, isOnBase: !below.isEmpty)
+        // Unpacked in the order dpkg would install them: a later package's file wins.
+        let sequence = order.essential + order.batches.flatMap { $0 }
+        let bySHA = Dictionary(packages.map { ($0.sha256, $0) }, uniquingKeysWith: { a, _ in a })
 
+        // Stage 1: den unpacks and registers every package (see `LayerUnpacker`); a layer on
+        // top of a base is unpacked into the overlay, to see the base's merged-/usr symlinks.
+        progress(.unpacking(layer: name, packages: sequence.count))
+        let ownership = if case .subordinate = identity { "apply" } else { "ignore" }
+        let database = "\(staging)/\(Self.databaseName)"
+        try Store.makeDirectory(database)
+        let overlay = below.isEmpty ? nil : overlaySpec(staging: staging, below: below)
+        if overlay != nil { try Store.makeDirectory("\(staging)/mnt") }
+        let outcome = try Sandbox.runHelper(
+            [LayerUnpacker.helperFlag, overlay?.mountpoint ?? tree, ownership, database]
+                + sequence.compactMap { bySHA[$0.sha256].map(cache.path(of:)) },
+            identity: identity, environment: Self.helperEnvironment, overlay: overlay, output: .file(log))
+        guard outcome == .finished(.exited(0)) else {
+            throw stageFailure("unpacking the packages", outcome: outcome, logPath: logPath, name: name)
+        }
+        if let overlay { try Sandbox.removeTree(overlay.workDirectory, identity: identity) }
+
+        // Stage 2: dpkg takes it from there, as after `dpkg --unpack`.
         progress(.installing(layer: name, packages: packages.count))
         var script = [
             "set -e",
             // No service may start while a tree is being built (policy-rc.d(8)).
             "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d",
             "chmod 755 /usr/sbin/policy-rc.d",
+            "mkdir -p /var/lib/dpkg/info /var/lib/dpkg/updates /var/lib/dpkg/triggers",
+            "cp -a \(Self.databaseInside)/info/. /var/lib/dpkg/info/",
         ]
-        if !order.essential.isEmpty {
-            // An empty dpkg database, as dpkg expects to find it before its first run.
+        if below.isEmpty {
             script += [
-                "mkdir -p /var/lib/dpkg/info /var/lib/dpkg/updates /var/lib/dpkg/triggers",
-                ": > /var/lib/dpkg/status",
+                "cp \(Self.databaseInside)/status /var/lib/dpkg/status",
                 ": > /var/lib/dpkg/available",
                 "echo \(lock.architecture) > /var/lib/dpkg/arch",
             ]
-            // --force-unsafe-io: no fsync per file; the layer is synced once before it is
-            // committed (LayerStore.make).
-            // dpkg does not order Pre-Depends within one call: the essential set goes in together.
-            script.append(Self.mark("installing \(order.essential.count) essential packages"))
-            script.append("dpkg --force-unsafe-io --install --force-depends \(paths(order.essential).joined(separator: " "))")
+        } else {
+            script += ["printf '\\n' >> /var/lib/dpkg/status", "cat \(Self.databaseInside)/status >> /var/lib/dpkg/status"]
         }
-        for batch in order.batches {
-            script.append(Self.mark("installing \(batch.count) packages"))
-            script.append("dpkg --force-unsafe-io --install \(paths(batch).joined(separator: " "))")
+        // Each preinst as dpkg runs it before unpacking: `preinst install`, from tmp.ci with the
+        // package's control archive beside it. The essential set is configured first, all
+        // together (its dependencies may form cycles: as mmdebstrap, forced), then the rest,
+        // whose preinsts may rely on the essential set.
+        func preinsts(_ group: [BinaryPackage]) -> [String] {
+            group.filter { scriptNames[$0.sha256]?.contains("preinst") == true }.flatMap { package in [
+                "rm -rf /var/lib/dpkg/tmp.ci",
+                "cp -a \(Self.databaseInside)/ci/\(Self.dpkgName(package)) /var/lib/dpkg/tmp.ci",
+                "DPKG_MAINTSCRIPT_PACKAGE=\(package.name) DPKG_MAINTSCRIPT_ARCH=\(package.architecture) "
+                    + "DPKG_MAINTSCRIPT_NAME=preinst DPKG_ADMINDIR=/var/lib/dpkg DPKG_ROOT= /var/lib/dpkg/tmp.ci/preinst install",
+            ] } + ["rm -rf /var/lib/dpkg/tmp.ci"]
         }
+        if !order.essential.isEmpty {
+            script.append(Self.mark("configuring \(order.essential.count) essential packages"))
+            script += preinsts(order.essential)
+            script.append("dpkg --force-depends --configure \(order.essential.map(Self.dpkgName).joined(separator: " "))")
+        }
+        let rest = order.batches.flatMap { $0 }
+        if !rest.isEmpty {
+            script.append(Self.mark("configuring \(rest.count) packages"))
+            script += preinsts(rest)
+            script.append("dpkg --configure -a")
+        }
+        // What dpkg's unpack would have triggered (library caches, file indexes…).
+        script += [
+            "while read -r trigger; do dpkg-trigger --no-await \"$trigger\"; done < \(Self.databaseInside)/triggers",
+            "dpkg --triggers-only --pending",
+        ]
         if case .single = identity {
             // Every file belongs to the user here: a setuid bit would make a program run as
             // the user for whoever can reach it, and gives nothing inside.
@@ -195,8 +228,16 @@ public struct DebianBuild: Sendable {
         "echo \"den: $(date -u +%H:%M:%S.%N) \(step)\""
     }
 
+    /// dpkg's name for a package: with its architecture when it is Multi-Arch: same.
+    static func dpkgName(_ package: BinaryPackage) -> String {
+        package.multiArch == .same ? "\(package.name):\(package.architecture)" : package.name
+    }
+
     /// Where stage 2 sees the package cache (read-only, on its own /tmp).
     static let debsInside = "/tmp/den-debs"
+    /// The dpkg database stage 1 writes, in the staging directory and as stage 2 sees it.
+    static let databaseName = "dpkg-db"
+    static let databaseInside = "/tmp/den-db"
 
     /// Runs a stage in the sandbox with its output in the staging directory's log, then
     /// removes overlayfs's work directory and the mount point: only `tree` is left to keep.
@@ -212,7 +253,9 @@ public struct DebianBuild: Sendable {
         guard outcome == .finished(.exited(0)) else {
             throw stageFailure(stage, outcome: outcome, logPath: logPath, name: name)
         }
-        try Sandbox.removeTree("\(staging)/work", identity: identity)
+        for directory in ["\(staging)/work", "\(staging)/\(Self.databaseName)"] where FileSystem.exists(directory) {
+            try Sandbox.removeTree(directory, identity: identity)
+        }
         for directory in ["\(staging)/empty", "\(staging)/mnt"] { rmdir(directory) }
     }
 
@@ -263,10 +306,17 @@ public struct DebianBuild: Sendable {
         return digest
     }
 
-    func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {
+    /// The layer being built as an overlay over the layers below (an empty one for a base).
+    func overlaySpec(staging: String, below: [String]) -> SandboxSpec.Overlay {
         for directory in ["\(staging)/tree", "\(staging)/work", "\(staging)/empty", "\(staging)/mnt"] {
             try? Store.makeDirectory(directory)
         }
+        return SandboxSpec.Overlay(
+            lowerDirectories: below.isEmpty ? ["\(staging)/empty"] : below, upperDirectory: "\(staging)/tree",
+            workDirectory: "\(staging)/work", mountpoint: "\(staging)/mnt")
+    }
+
+    func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {
         var environment = [
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
             "DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
@@ -278,24 +328,26 @@ public struct DebianBuild: Sendable {
         }
         var spec = SandboxSpec(
             identity: identity, session: .create(socketDirectory: staging, socketName: "build.sock"),
-            overlay: SandboxSpec.Overlay(
-                lowerDirectories: below.isEmpty ? ["\(staging)/empty"] : below, upperDirectory: "\(staging)/tree",
-                workDirectory: "\(staging)/work", mountpoint: "\(staging)/mnt"),
+            overlay: overlaySpec(staging: staging, below: below),
             hostname: "den-build", isolatesNetwork: true,
-            binds: [SandboxSpec.Bind(source: cache.directory, target: Self.debsInside, isReadOnly: true)],
+            binds: [SandboxSpec.Bind(source: cache.directory, target: Self.debsInside, isReadOnly: true),
+                    SandboxSpec.Bind(source: "\(staging)/\(Self.databaseName)", target: Self.databaseInside, isReadOnly: true,
+                                     isOptional: true)],
             directories: [], files: [], uid: 0, gid: 0, workingDirectory: "/", fallbackWorkingDirectory: "/",
             command: ["/bin/sh", "-c", script], environment: environment)
         spec.purpose = .build
         return spec
     }
 
-    /// The package's control data, read from the cached `.deb` (hashed by the fetch just before).
-    private func control(of package: Lockfile.LockedPackage) throws -> BinaryPackage {
+    /// The package's control data and the names of its maintainer scripts, read from the
+    /// cached `.deb` (hashed by the fetch just before).
+    private func control(of package: Lockfile.LockedPackage) throws -> (BinaryPackage, Set<String>) {
         let path = cache.path(of: package)
         do {
             let archive = try DebianPackageArchive(path: path)
-            return try BinaryPackage(control: archive.control.control, filename: package.path, size: Int(package.size),
-                                     sha256: package.sha256)
+            let control = try BinaryPackage(control: archive.control.control, filename: package.path, size: Int(package.size),
+                                            sha256: package.sha256)
+            return (control, Set(archive.control.maintainerScripts.keys))
         } catch {
             throw BuildError.unreadablePackage(name: package.name, path: path, reason: "\(error)")
         }

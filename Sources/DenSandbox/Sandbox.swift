@@ -21,10 +21,11 @@ public enum Sandbox {
     /// namespace with `identity`, as the id that owns the env's system files: work on a tree
     /// whose files must belong to the env's ids (unpacking a layer) without entering it.
     public static func runHelper(
-        _ arguments: [String], identity: SandboxSpec.Identity, environment: [String], output: SandboxOutput
+        _ arguments: [String], identity: SandboxSpec.Identity, environment: [String], overlay: SandboxSpec.Overlay? = nil,
+        output: SandboxOutput
     ) throws(SandboxError) -> SandboxOutcome {
-        try execute(SandboxPlan.helper(arguments, identity: identity, environment: environment), identity: identity,
-                    idMapHelpers: .standard, output: output, onRunning: {})
+        try execute(SandboxPlan.helper(arguments, identity: identity, environment: environment, overlay: overlay),
+                    identity: identity, idMapHelpers: .standard, output: output, onRunning: {})
     }
 
     /// Deletes the directory tree at `path` from inside a user namespace with `identity`:

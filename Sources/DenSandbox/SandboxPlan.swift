@@ -55,18 +55,36 @@ public struct SandboxPlan: Sendable, Equatable {
     }
 
     /// den itself, re-executed on the host's tree inside the user namespace only, as the owner
-    /// of the env's system files (see `Sandbox.runHelper`).
-    public static func helper(_ arguments: [String], identity: SandboxSpec.Identity, environment: [String]) -> SandboxPlan {
+    /// of the env's system files (see `Sandbox.runHelper`). With `overlay`, in a mount
+    /// namespace of its own where that overlay is mounted at its mountpoint (a layer being
+    /// built, seen merged with the layers below it).
+    public static func helper(
+        _ arguments: [String], identity: SandboxSpec.Identity, environment: [String], overlay: SandboxSpec.Overlay? = nil
+    ) -> SandboxPlan {
         let (uid, gid): (UInt32, UInt32) = switch identity {
         case .subordinate: (0, 0)
         case .single(let uid, let gid): (uid, gid)
         }
         let clearsGroups = if case .subordinate = identity { "1" } else { "0" }
-        return SandboxPlan(operations: [
-            userNamespace(identity),
-            Operation(DEN_OP_ENV, environment),
-            Operation(DEN_OP_EXEC, ["/", "/", "\(uid)", "\(gid)", clearsGroups, "0", "-", "/proc/self/exe"] + arguments),
-        ])
+        var ops = [userNamespace(identity)]
+        if let overlay {
+            ops.append(Operation(DEN_OP_NAMESPACES, ["\(DEN_CLONE_NEWNS)"]))
+            ops.append(rootOverlay(overlay, owner: (uid, gid)))
+        }
+        ops.append(Operation(DEN_OP_ENV, environment))
+        ops.append(Operation(DEN_OP_EXEC, ["/", "/", "\(uid)", "\(gid)", clearsGroups, "0", "-", "/proc/self/exe"] + arguments))
+        return SandboxPlan(operations: ops)
+    }
+
+    private static func rootOverlay(_ overlay: SandboxSpec.Overlay, owner: (uid: UInt32, gid: UInt32)) -> Operation {
+        let options = [
+            "lowerdir=\(overlay.lowerDirectories.map(Self.escapeOverlayPath).joined(separator: ":"))",
+            "upperdir=\(Self.escapeOverlayPath(overlay.upperDirectory))",
+            "workdir=\(Self.escapeOverlayPath(overlay.workDirectory))",
+            // Unprivileged overlay keeps its metadata in user.* xattrs (trusted.* needs real root).
+            "userxattr",
+        ].joined(separator: ",")
+        return Operation(DEN_OP_ROOT_OVERLAY, [overlay.mountpoint, options, "\(owner.uid)", "\(owner.gid)"])
     }
 
     private init(operations: [Operation]) {
@@ -87,15 +105,7 @@ public struct SandboxPlan: Sendable, Equatable {
         if spec.isolatesNetwork { flags |= DEN_CLONE_NEWNET }
         ops.append(Operation(DEN_OP_NAMESPACES, ["\(flags)"]))
 
-        let overlay = spec.overlay
-        let options = [
-            "lowerdir=\(overlay.lowerDirectories.map(Self.escapeOverlayPath).joined(separator: ":"))",
-            "upperdir=\(Self.escapeOverlayPath(overlay.upperDirectory))",
-            "workdir=\(Self.escapeOverlayPath(overlay.workDirectory))",
-            // Unprivileged overlay keeps its metadata in user.* xattrs (trusted.* needs real root).
-            "userxattr",
-        ].joined(separator: ",")
-        ops.append(Operation(DEN_OP_ROOT_OVERLAY, [overlay.mountpoint, options, "\(spec.rootOwner.uid)", "\(spec.rootOwner.gid)"]))
+        ops.append(Self.rootOverlay(spec.overlay, owner: spec.rootOwner))
 
         let nosuidNodev = DEN_MS_NOSUID | DEN_MS_NODEV
         ops.append(Operation(DEN_OP_MOUNT, ["proc", "/proc", "\(nosuidNodev | DEN_MS_NOEXEC)", ""]))

@@ -52,15 +52,20 @@ struct MirrorFixture {
 
 /// The oracle: coreutils' `sha256sum` of a file.
 func sha256sum(_ path: String) throws -> String {
+    try digestTool("sha256sum", path, length: 64)
+}
+
+/// `md5sum` or `sha256sum` as the oracle for den's hashes.
+func digestTool(_ tool: String, _ path: String, length: Int) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["sha256sum", path]
+    process.arguments = [tool, path]
     let output = Pipe()
     process.standardOutput = output
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return String(String(decoding: data, as: UTF8.self).prefix(64))
+    return String(String(decoding: data, as: UTF8.self).prefix(length))
 }
 
 func randomBytes(_ count: Int) -> [UInt8] {

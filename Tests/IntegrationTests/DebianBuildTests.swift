@@ -64,6 +64,59 @@ import Testing
         #expect(again.status == 0 && again.standardError.isEmpty, "\(again)")
     }
 
+    /// The oracle for the whole tree: den's base layer against mmdebstrap's minbase of the
+    /// same archive, file by file (path, type, mode, owner, content hash, link target). What
+    /// may differ is listed with the reason.
+    @Test func theBaseLayerIsMmdebstrapsTreeFileForFile() throws {
+        guard getuid() == 0 else { return }  // both trees have files only root (or their ids) may read
+        let user = try TestUser.withRanges
+        let project = try project("name = \"oracle\"\nbase = \"debian:bookworm\"\n", user: user, label: "oracle")
+        #expect(try den(["build"], in: project, as: user).status == 0)
+        let layers = "\(try Self.store(for: user)["XDG_DATA_HOME"]!)/den/layers"
+        let base = try FileManager.default.contentsOfDirectory(atPath: layers).first {
+            (try? String(contentsOfFile: "\(layers)/\($0)/layer.toml", encoding: .utf8))?.contains("kind = \"debian-base\"") == true
+        }
+        let ours = "\(layers)/\(try #require(base))/tree"
+        let compared = try ProcessRunner.run("/usr/bin/python3", ["-c", Self.treeComparison, ours, try DebianRootfsTests.rootfs.get()])
+        #expect(compared.status == 0, "\(compared)")
+        let allowed: [String: String] = [
+            "etc/shadow": "the date of the last password change: den's is the snapshot's (SOURCE_DATE_EPOCH), mmdebstrap's today",
+            "var/lib/dpkg/status-old": "dpkg's previous status, from a different order of dpkg runs",
+            "var/lib/dpkg/available": "den leaves dpkg's empty available file; mmdebstrap removes it",
+            "var/cache/apt/archives/partial": "apt, run by mmdebstrap, makes it _apt's",
+            "var/lib/apt/lists/partial": "the same",
+            "var/lib/apt/extended_states": "apt's record of what mmdebstrap installed with it",
+            "var/cache/apt/archives/lock": "apt's lock, from mmdebstrap's apt runs",
+            "var/lib/apt/lists/lock": "the same",
+            "etc/apt/sources.list": "mmdebstrap's sources; den's are in the apt layer",
+            "etc/fstab": "written by mmdebstrap", "etc/hostname": "written by mmdebstrap", "etc/resolv.conf": "written by mmdebstrap",
+        ]
+        let differences = compared.standardOutput.split(separator: "\n").map(String.init)
+        let unexplained = differences.filter { path in allowed[path] == nil && !path.hasPrefix("dev/") && !path.hasSuffix(".pyc") }
+        #expect(unexplained.isEmpty, "differences from mmdebstrap: \(unexplained)")
+        #expect(differences.count < 40, "\(differences)")
+    }
+
+    /// Prints each path that differs between two trees (or is in only one of them).
+    static let treeComparison = """
+        import hashlib, os, stat, sys
+        def walk(root):
+            out = {}
+            for directory, dirs, files in os.walk(root):
+                for name in dirs + files:
+                    path = os.path.join(directory, name)
+                    info = os.lstat(path)
+                    if stat.S_ISREG(info.st_mode):
+                        with open(path, 'rb') as f: detail = hashlib.sha256(f.read()).hexdigest()
+                    elif stat.S_ISLNK(info.st_mode): detail = os.readlink(path)
+                    else: detail = ''
+                    out[os.path.relpath(path, root)] = (info.st_mode, info.st_uid, info.st_gid, detail)
+            return out
+        a, b = walk(sys.argv[1]), walk(sys.argv[2])
+        for path in sorted(set(a) | set(b)):
+            if a.get(path) != b.get(path): print(path)
+        """
+
     @Test func rootInstallsPackagesWithAptInside() throws {
         let user = try TestUser.withRanges
         let project = try project("name = \"apt\"\nbase = \"debian:bookworm\"\n", user: user, label: "apt")
