@@ -90,6 +90,15 @@ public final class SafeExtractor {
         }
     }
 
+    /// Gives an existing directory the mode, owner and mtime of `entry` (a directory entry),
+    /// resolving its path inside the root as extraction does. For callers that extract in
+    /// parallel and settle directories several archives share afterwards, in their order.
+    public func applyDirectoryMetadata(_ entry: ArchiveEntry) throws(ArchiveError) {
+        let components = try RelativePath.components(of: entry.path)
+        guard !components.isEmpty, let descriptor = try? openStrictly(components) else { return }
+        try applyMetadata(to: descriptor, entry)
+    }
+
     // MARK: - Entries
 
     private func makeDirectory(_ components: [String], _ entry: ArchiveEntry) throws(ArchiveError) {

@@ -208,7 +208,7 @@ public struct DebianBuild: Sendable {
         ]
         let spec = buildSpec(staging: staging, below: below, script: script.joined(separator: "\n"))
         let what = below.isEmpty ? "the base packages" : "den.toml's packages"
-        try runStage(spec, staging: staging, stage: "installing \(what) with dpkg", name: name, log: log)
+        try runStage(spec, staging: staging, stage: "configuring \(what) with dpkg", name: name, log: log)
 
         var metadata = TOMLTable()
         metadata.set("kind", .string(below.isEmpty ? "debian-base" : "debian-packages"))
@@ -233,9 +233,8 @@ public struct DebianBuild: Sendable {
         package.multiArch == .same ? "\(package.name):\(package.architecture)" : package.name
     }
 
-    /// Where stage 2 sees the package cache (read-only, on its own /tmp).
-    static let debsInside = "/tmp/den-debs"
-    /// The dpkg database stage 1 writes, in the staging directory and as stage 2 sees it.
+    /// The dpkg database stage 1 writes, in the staging directory and as stage 2 sees it
+    /// (read-only, on the sandbox's own /tmp).
     static let databaseName = "dpkg-db"
     static let databaseInside = "/tmp/den-db"
 
@@ -330,8 +329,7 @@ public struct DebianBuild: Sendable {
             identity: identity, session: .create(socketDirectory: staging, socketName: "build.sock"),
             overlay: overlaySpec(staging: staging, below: below),
             hostname: "den-build", isolatesNetwork: true,
-            binds: [SandboxSpec.Bind(source: cache.directory, target: Self.debsInside, isReadOnly: true),
-                    SandboxSpec.Bind(source: "\(staging)/\(Self.databaseName)", target: Self.databaseInside, isReadOnly: true,
+            binds: [SandboxSpec.Bind(source: "\(staging)/\(Self.databaseName)", target: Self.databaseInside, isReadOnly: true,
                                      isOptional: true)],
             directories: [], files: [], uid: 0, gid: 0, workingDirectory: "/", fallbackWorkingDirectory: "/",
             command: ["/bin/sh", "-c", script], environment: environment)

@@ -1,22 +1,26 @@
 import DenArchive
 import DenFetch
 import DenSandbox
+import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Stage 1 of a base build: the essential packages' files, unpacked into an empty tree by den
-/// re-executed inside the user namespace (`Sandbox.runHelper`), so that they belong to the
-/// env's root and keep the owners the packages give them. Like mmdebstrap, the data is streamed
-/// (no `dpkg-deb --extract`, which would replace merged-/usr symlinks with directories).
+/// Stage 1 of a layer's build: every package's files, unpacked by den re-executed inside the
+/// user namespace (`Sandbox.runHelper`), so that they belong to the env's root and keep the
+/// owners the packages give them. The data is streamed (no `dpkg-deb --extract`, which would
+/// replace merged-/usr symlinks with directories), as mmdebstrap does for the essential set.
 ///
-/// Where mmdebstrap then has dpkg unpack the same packages a second time to register them,
-/// den records what it unpacked as dpkg does after `dpkg --unpack` (a status entry "install ok
-/// unpacked" with its conffiles, the file list, the control members in info/), written to a
-/// side directory that stage 2 copies into the tree; stage 2 runs the preinsts and
-/// `dpkg --configure -a`. Unpacking is over half of dpkg's work on the essential set.
+/// Where mmdebstrap then has dpkg unpack every package (again), den records what it unpacked
+/// as dpkg's own unpack would: a status entry "install ok unpacked" with its conffiles' hashes,
+/// the file list, the control members in info/, md5sums for packages without them, and the
+/// triggers to activate, in a side directory that stage 2 copies into the tree before it runs
+/// the preinsts and `dpkg --configure`. dpkg's unpack was over half of a build; the result is
+/// the same tree (a test compares it with mmdebstrap's, file for file).
 enum LayerUnpacker {
-    /// `den --internal-unpack ROOT apply|ignore DATABASE|- DEB…` (see `InternalHelper`).
+    /// `den --internal-unpack ROOT apply|ignore DATABASE|- DEB…` (see `InternalHelper`); with
+    /// `-` the packages are unpacked but not registered.
     static let helperFlag = "--internal-unpack"
 
     static func run(_ arguments: [String]) throws {
@@ -28,24 +32,16 @@ enum LayerUnpacker {
             symlinkPolicy: .followInsideRoot, ownership: applyOwners ? .apply : .ignore,
             // setuid files are the env's own business when root inside is not the user.
             preservesSetIDBits: applyOwners)
-        let extractor = try SafeExtractor(rootPath: root, options: options)
+        let debs = Array(arguments.dropFirst(3))
+        let unpacked = try unpackInParallel(debs, root: root, options: options)
+
         var status: [String] = []
         var triggers = Triggers(fileInterests: RootFilesystem.read("/var/lib/dpkg/triggers/File", in: root) ?? [])
         if let database { try makeDirectory("\(database)/info") }
-        for path in arguments.dropFirst(3) {
-            let package = try DebianPackageArchive(path: path)
-            let data = try package.openData()
-            var paths: [String] = []
-            var files: [String] = []
-            while let entry = try data.next() {
-                try extractor.extract(entry, from: data)
-                paths.append(dpkgPath(entry.path))
-                if entry.kind == .file { files.append(dpkgPath(entry.path)) }
-            }
-            try extractor.finish()
-            triggers.add(control: package.control.files["triggers"] ?? [], paths: paths)
+        for package in unpacked {
+            triggers.add(control: package.control.files["triggers"] ?? [], paths: package.paths)
             if let database {
-                status.append(try register(package.control, paths: paths, files: files, root: root, in: database))
+                status.append(try register(package.control, paths: package.paths, files: package.files, root: root, in: database))
             }
         }
         if let database {
@@ -53,6 +49,90 @@ enum LayerUnpacker {
             let names = triggers.activated.map { $0 + "\n" }.joined()
             try FileSystem.writeAtomically("\(database)/triggers", contents: Array(names.utf8), mode: 0o644)
         }
+    }
+
+    /// What unpacking one package left to register.
+    struct Unpacked: Sendable {
+        var control: DebianControlArchive
+        /// Every member, as dpkg lists them; the regular files among them.
+        var paths: [String]
+        var files: [String]
+        var directories: [ArchiveEntry]
+    }
+
+    static func unpack(_ path: String, into extractor: SafeExtractor) throws -> Unpacked {
+        let package = try DebianPackageArchive(path: path)
+        let data = try package.openData()
+        var result = Unpacked(control: package.control, paths: [], files: [], directories: [])
+        while let entry = try data.next() {
+            try extractor.extract(entry, from: data)
+            let listed = dpkgPath(entry.path)
+            result.paths.append(listed)
+            if entry.kind == .file { result.files.append(listed) }
+            if entry.kind == .directory { result.directories.append(entry) }
+        }
+        try extractor.finish()
+        return result
+    }
+
+    /// Unpacking is mostly the kernel creating files: two workers (the machines den targets
+    /// have a few cores), each with packages of about the same total size, in the given order.
+    /// The result must not depend on which worker was faster, so afterwards a file that
+    /// several packages ship is written again by the last of them, and a directory several
+    /// packages list takes the metadata of the last — what unpacking one by one gives.
+    static func unpackInParallel(_ debs: [String], root: String, options: ExtractionOptions) throws -> [Unpacked] {
+        let workers = min(2, max(1, debs.count))
+        var loads = [Int64](repeating: 0, count: workers)
+        var groups = [[Int]](repeating: [], count: workers)
+        for (index, path) in debs.enumerated() {
+            var info = stat()
+            let size = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+            let lightest = loads.indices.min { loads[$0] < loads[$1] } ?? 0
+            groups[lightest].append(index)
+            loads[lightest] += size
+        }
+        let assignment = groups
+        let results = Mutex([Int: Unpacked]())
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            do {
+                let extractor = try SafeExtractor(rootPath: root, options: options)
+                for index in assignment[worker] {
+                    if failure.withLock({ $0 != nil }) { return }
+                    let unpacked = try unpack(debs[index], into: extractor)
+                    results.withLock { $0[index] = unpacked }
+                }
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        var unpacked = results.withLock { table in debs.indices.compactMap { table[$0] } }
+
+        var lastOwner: [String: Int] = [:]
+        var shared = Set<Int>()
+        for (index, package) in unpacked.enumerated() {
+            let directories = Set(package.directories.map { dpkgPath($0.path) })
+            for path in package.paths where !directories.contains(path) {
+                if lastOwner[path] != nil { shared.insert(index) }
+                lastOwner[path] = index
+            }
+        }
+        let extractor = try SafeExtractor(rootPath: root, options: options)
+        for index in shared.sorted() where lastOwner.values.contains(index) {
+            unpacked[index] = try unpack(debs[index], into: extractor)
+        }
+        var directoryOwners: [String: [Int]] = [:]
+        for (index, package) in unpacked.enumerated() {
+            for entry in package.directories { directoryOwners[dpkgPath(entry.path), default: []].append(index) }
+        }
+        for (index, package) in unpacked.enumerated() {
+            for entry in package.directories {
+                guard let owners = directoryOwners[dpkgPath(entry.path)], owners.count > 1, owners.last == index else { continue }
+                try extractor.applyDirectoryMetadata(entry)
+            }
+        }
+        return unpacked
     }
 
     /// The triggers dpkg's unpack of these packages would have activated (deb-triggers(5)):
