@@ -61,21 +61,22 @@ print(f"{sys.argv[1]}\t{statistics.median(values):.2f}\t{min(values):.2f}\t{max(
 PY
 }
 
-# measure NAME PREPARE COMMAND: evaluates PREPARE (untimed), then COMMAND (timed), RUNS times.
-measure() {
-  local name=$1 prepare=$2 command=$3
-  local times=() run
-  for run in $(seq "$RUNS"); do
-    eval "$prepare"
-    sync  # the previous run's writeback is not this run's cost
-    local begin; begin=$(seconds)
-    if ! eval "$command" > "$OUT/$name.$run.log" 2>&1; then
-      echo "$name: run $run failed, see $OUT/$name.$run.log" >&2; printf '%s\tFAIL\n' "$name" >> "$RESULTS"; return 0
-    fi
-    times+=("$(python3 -c "print($(seconds) - $begin)")")
-  done
-  record "$name" "${times[@]}"
-  echo "$name: ${times[*]}"
+# Cases are registered, then run round-robin (run 1 of every case, then run 2…), so that a
+# machine that slows down as its disk fills up weighs on every case alike.
+declare -a CASES=()
+declare -A PREPARE=() COMMAND=() TIMES=() FAILED=()
+case_add() { CASES+=("$1"); PREPARE[$1]=$2; COMMAND[$1]=$3; }  # case_add NAME PREPARE COMMAND
+
+run_case() {  # run_case NAME RUN: evaluates PREPARE (untimed), then COMMAND (timed)
+  local name=$1 run=$2
+  [ -z "${FAILED[$name]:-}" ] || return 0
+  eval "${PREPARE[$name]}"
+  sync  # the previous run's writeback is not this run's cost
+  local begin; begin=$(seconds)
+  if ! eval "${COMMAND[$name]}" > "$OUT/$name.$run.log" 2>&1; then
+    echo "$name: run $run failed, see $OUT/$name.$run.log" >&2; FAILED[$name]=1; return 0
+  fi
+  TIMES[$name]+=" $(python3 -c "print($(seconds) - $begin)")"
 }
 
 project() {  # project NAME PACKAGES: a project directory with its den.toml
@@ -90,26 +91,36 @@ project() {  # project NAME PACKAGES: a project directory with its den.toml
 reset_store() { DATA=$(fresh data); }
 reset_cache() { CACHE=$(fresh cache); }
 
+declare -A DIR=() INCLUDE=() WARM_CACHE=()
 for variant in minbase extra; do
   packages=""; [ "$variant" = extra ] && packages=$EXTRA
-  dir=$(project "$variant" "$packages")
-  # The lock once, kept: a clone has it committed.
+  DIR[$variant]=$(project "$variant" "$packages")
+  INCLUDE[$variant]=""; [ -n "$packages" ] && INCLUDE[$variant]="--include=$packages"
+  # The lock once, kept (a clone has it committed); its downloads are the warm cache.
   reset_store; reset_cache
-  as_user "$dir" "$DEN" lock > "$OUT/lock-$variant.log" 2>&1
-  cp "$dir/den.lock" "$OUT/den.lock.$variant"
+  as_user "${DIR[$variant]}" "$DEN" build > "$OUT/lock-$variant.log" 2>&1
+  cp "${DIR[$variant]}/den.lock" "$OUT/den.lock.$variant"
+  WARM_CACHE[$variant]=$CACHE
 
-  measure "den-lock-$variant" 'reset_store; reset_cache; rm -f "$dir/den.lock"' 'as_user "$dir" "$DEN" build'
-  measure "den-cold-$variant" 'reset_store; reset_cache; cp "$OUT/den.lock.$variant" "$dir/den.lock"' 'as_user "$dir" "$DEN" build'
-  warm_cache=$CACHE
-  measure "den-warm-$variant" 'reset_store; CACHE=$warm_cache' 'as_user "$dir" "$DEN" build'
-  measure "den-built-$variant" ':' 'as_user "$dir" "$DEN" run -- true'
-
-  include=(); [ -n "$packages" ] && include=(--include="$packages")
+  case_add "den-lock-$variant" "reset_store; reset_cache; rm -f \"${DIR[$variant]}/den.lock\"" \
+    "as_user \"${DIR[$variant]}\" \"\$DEN\" build"
+  case_add "den-cold-$variant" "reset_store; reset_cache; cp \"$OUT/den.lock.$variant\" \"${DIR[$variant]}/den.lock\"" \
+    "as_user \"${DIR[$variant]}\" \"\$DEN\" build"
+  case_add "den-warm-$variant" "reset_store; CACHE=${WARM_CACHE[$variant]}" "as_user \"${DIR[$variant]}\" \"\$DEN\" build"
+  case_add "den-built-$variant" ":" "as_user \"${DIR[$variant]}\" \"\$DEN\" run -- true"
   # mmdebstrap and debootstrap download into the target: each run starts with nothing.
-  measure "mmdebstrap-$variant" 'target=$(fresh mm)/root' \
-    'as_user "$OUT" mmdebstrap --quiet --mode=unshare --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"'
-  measure "debootstrap-$variant" 'target=$(fresh ds)/root' \
-    'debootstrap --variant=minbase "${include[@]}" "$SUITE" "$target" "$MIRROR"'
+  case_add "mmdebstrap-$variant" 'target=$(fresh mm)/root' \
+    "as_user \"\$OUT\" mmdebstrap --quiet --mode=unshare --variant=minbase ${INCLUDE[$variant]} \"\$SUITE\" \"\$target\" \"\$MIRROR\""
+  case_add "debootstrap-$variant" 'target=$(fresh ds)/root' \
+    "debootstrap --variant=minbase ${INCLUDE[$variant]} \"\$SUITE\" \"\$target\" \"\$MIRROR\""
+done
+
+for run in $(seq "$RUNS"); do
+  for name in "${CASES[@]}"; do run_case "$name" "$run"; done
+  echo "run $run done"
+done
+for name in "${CASES[@]}"; do
+  if [ -n "${FAILED[$name]:-}" ]; then printf '%s\tFAIL\n' "$name" >> "$RESULTS"; else record "$name" ${TIMES[$name]}; fi
 done
 rm -rf "$OUT/runs"
 
