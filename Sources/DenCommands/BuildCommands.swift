@@ -19,7 +19,7 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let context = try ProjectContext.load()
-        _ = try context.prepareEnvironment(forceLock: false, isExplicit: true)
+        _ = try context.prepareEnvironment(forceLock: false, isExplicit: true, events: BuildReporter().callAsFunction)
         if case .directory = context.manifest.base {
             print("nothing to build: a dir: base is used as it is")
         } else {
@@ -37,7 +37,7 @@ struct UpdateCommand: ParsableCommand {
 
     func run() throws {
         let context = try ProjectContext.load()
-        _ = try context.prepareEnvironment(forceLock: true, isExplicit: true)
+        _ = try context.prepareEnvironment(forceLock: true, isExplicit: true, events: BuildReporter().callAsFunction)
         print("\(context.manifest.name) is up to date")
     }
 }
@@ -73,146 +73,46 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-/// What the commands that need the project's env share: the project, its manifest, the user
-/// and their store.
-struct ProjectContext {
-    var project: Project
-    var manifest: Manifest
-    var user: HostUser
-    var hostEnvironment: [String: String]
-    var store: Store
-    var idMapping: IDMapping
-
-    static func load() throws -> ProjectContext {
+/// The CLI's side of a `ProjectBuild`: finding the project, and showing its events on
+/// standard error.
+enum ProjectContext {
+    static func load() throws -> ProjectBuild {
         let project = try locateProject(nil)
         let user = HostUser.current()
         let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-        let hostEnvironment = ProcessEnvironment.current()
-        return ProjectContext(
-            project: project, manifest: manifest, user: user, hostEnvironment: hostEnvironment,
-            store: Store.standard(for: user, environment: hostEnvironment), idMapping: IDMapping.detect(for: user))
+        return ProjectBuild(project: project, manifest: manifest, user: user, hostEnvironment: ProcessEnvironment.current())
     }
+}
 
-    var lockPath: String { "\(project.directory)/\(Lockfile.fileName)" }
+/// Shows a build's events: what it locks and why, download progress, each layer built.
+final class BuildReporter: Sendable {
+    private let display = Mutex<FetchDisplay?>(nil)
+    private let started = Mutex(monotonicSeconds())
 
-    /// The project's env, its layers built first (see `buildLayers`). Holds the store lock
-    /// shared until the env has recorded the layers it uses, so `den gc` cannot take them away
-    /// in between.
-    func prepareEnvironment(forceLock: Bool, isExplicit: Bool = false) throws -> Environment {
-        let lock = try store.lock(shared: true)
-        defer { lock.release() }
-        return try Environment.prepare(
-            project: project, manifest: manifest, store: store, user: user, idMapping: idMapping,
-            builtLayers: try buildLayers(forceLock: forceLock, isExplicit: isExplicit))
-    }
-
-    /// The env's built layers, top first: locks when den.lock is missing or stale (or always
-    /// with `forceLock`), then fetches and builds what is missing. Empty for a `dir:` base.
-    /// `isExplicit` (`den build`, `den update`) also retries the optional apt layer.
-    func buildLayers(forceLock: Bool, isExplicit: Bool = false) throws -> [String] {
-        guard case .debian(let suite) = manifest.base else {
-            if case .image = manifest.base {
-                throw UserError("this den cannot build image bases yet", fix: "use a debian: or dir: base for now")
+    func callAsFunction(_ event: ProjectBuild.Event) {
+        switch event {
+        case .locking(.missing): StandardError.write("den.lock is missing: locking")
+        case .locking(.stale): StandardError.write("den.toml changed since den.lock was written: locking again")
+        case .locking(.update): StandardError.write("updating den.lock")
+        case .reading(let base, let mirror): StandardError.write("reading \(base) from \(mirror.url) (\(mirror.origin))")
+        case .locked(let lock, let previous, let path):
+            for line in changeLines(from: previous, to: lock) { StandardError.write(line) }
+            StandardError.write("locked \(lock.packages.count) packages in \(path)")
+        case .fetching(let count): display.withLock { $0 = FetchDisplay(total: count) }
+        case .fetchProgress(let progress): display.withLock { $0?.show(progress) }
+        case .fetched:
+            display.withLock { $0?.finish() }
+            started.withLock { $0 = monotonicSeconds() }
+        case .building(.unpacking(let layer, let count)): StandardError.write("unpacking \(count) packages (\(layer) layer)")
+        case .building(.installing(let layer, let count)):
+            StandardError.write("configuring \(count) packages with dpkg (\(layer) layer)")
+        case .building(.built(let layer, let digest)):
+            let tenths = started.withLock { start in
+                defer { start = monotonicSeconds() }
+                return Int(((monotonicSeconds() - start) * 10).rounded())
             }
-            return []
-        }
-        let architecture = DebianArchive.hostArchitecture
-        let existing = try readLock()
-        var lock: Lockfile
-        if let existing, !forceLock, existing.manifestHash == manifest.lockHash(architecture: architecture) {
-            lock = existing
-        } else {
-            StandardError.write(existing == nil ? "den.lock is missing: locking" : forceLock ? "updating den.lock"
-                                : "den.toml changed since den.lock was written: locking again")
-            lock = try resolveLock(suite: suite)
-            try FileSystem.writeAtomically(lockPath, contents: Array(lock.rendered().utf8))
-            for line in changeLines(from: existing, to: lock) { StandardError.write(line) }
-            StandardError.write("locked \(lock.packages.count) packages in \(lockPath)")
-        }
-        let build = DebianBuild(lock: lock, store: store, user: user, idMapping: idMapping)
-        let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
-        let hasApt = build.aptDigest(mirror: mirror.url).map(build.layers.contains) ?? true
-        if build.isBuilt, hasApt || !isExplicit { return build.trees(mirror: mirror.url) }
-
-        let needed = build.neededPackages
-        if !needed.isEmpty {
-            let cache = build.cache
-            let display = FetchDisplay(total: needed.count)
-            try blocking {
-                let fetcher = Fetcher(configuration: FetchConfiguration())
-                do {
-                    try await cache.fetch(needed, mirror: mirror.url, fetcher: fetcher) { display.show($0) }
-                    await fetcher.shutdown()
-                } catch {
-                    await fetcher.shutdown()
-                    throw error
-                }
-            }
-            display.finish()
-        }
-        var started = monotonicSeconds()
-        try build.assemble { step in
-            switch step {
-            case .unpacking(let layer, let count): StandardError.write("unpacking \(count) packages (\(layer) layer)")
-            case .installing(let layer, let count): StandardError.write("configuring \(count) packages with dpkg (\(layer) layer)")
-            case .built(let layer, let digest):
-                let tenths = Int(((monotonicSeconds() - started) * 10).rounded())
-                StandardError.write("built the \(layer) layer \(digest.prefix(12)) in \(tenths / 10).\(tenths % 10) s")
-                started = monotonicSeconds()
-            }
-        }
-        if !hasApt { makeAptLayer(build, lock: lock, mirror: mirror.url) }
-        return build.trees(mirror: mirror.url)
-    }
-
-    /// apt's sources and the locked snapshot's lists, from the cache or the mirror. Optional:
-    /// without them the env works and `apt-get update` fetches lists inside.
-    private func makeAptLayer(_ build: DebianBuild, lock: Lockfile, mirror: String) {
-        guard let snapshot = lock.archive else { return }
-        let archive = DebianArchive(mirror: mirror, keyring: manifest.keyring, architecture: lock.architecture,
-                                    cacheDirectory: "\(store.cacheDirectory)/indexes")
-        var lists = archive.cachedLists(inReleaseSHA256: snapshot.inReleaseSHA256)
-        if lists == nil {
-            let fetched = try? blocking {
-                let fetcher = Fetcher(configuration: FetchConfiguration())
-                let index = try? await archive.index(suite: snapshot.codename, fetcher: fetcher)
-                await fetcher.shutdown()
-                return index.map { ($0.inReleaseSHA256, $0.lists) }
-            }
-            if let (sha, fetchedLists) = fetched ?? nil, sha == snapshot.inReleaseSHA256 { lists = fetchedLists }
-        }
-        guard let lists else {
-            StandardError.write("note: the archive no longer serves the snapshot in den.lock: run `apt-get update` as root in the env before installing packages there, or `den update`")
-            return
-        }
-        do {
-            try build.makeAptLayer(mirror: mirror, lists: lists, signedBy: manifest.keyring == nil ? DebianArchive.defaultKeyring : nil)
-        } catch {
-            StandardError.write("note: could not give the env apt's package lists (\(error)); run `apt-get update` as root in the env")
-        }
-    }
-
-    func readLock() throws -> Lockfile? {
-        guard FileSystem.exists(lockPath), let text = try FileSystem.readText(lockPath) else { return nil }
-        return try Lockfile.parse(text, file: lockPath)
-    }
-
-    func resolveLock(suite: String) throws -> Lockfile {
-        let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
-        let archive = DebianArchive(mirror: mirror.url, keyring: manifest.keyring, architecture: DebianArchive.hostArchitecture,
-                                    cacheDirectory: "\(store.cacheDirectory)/indexes")
-        StandardError.write("reading \(manifest.base) from \(mirror.url) (\(mirror.origin))")
-        let manifest = manifest
-        return try blocking {
-            let fetcher = Fetcher(configuration: FetchConfiguration())
-            do {
-                let lock = try await Locking.lock(manifest, suite: suite, archive: archive, fetcher: fetcher)
-                await fetcher.shutdown()
-                return lock
-            } catch {
-                await fetcher.shutdown()
-                throw error
-            }
+            StandardError.write("built the \(layer) layer \(digest.prefix(12)) in \(tenths / 10).\(tenths % 10) s")
+        case .notice(let text): StandardError.write("note: \(text)")
         }
     }
 }

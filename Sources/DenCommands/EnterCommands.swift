@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
 func enter(_ invocation: Invocation) throws {
     let context = try ProjectContext.load()
     let (user, hostEnvironment) = (context.user, context.hostEnvironment)
-    let environment = try context.prepareEnvironment(forceLock: false)
+    let environment = try context.prepareEnvironment(forceLock: false, events: BuildReporter().callAsFunction)
     for notice in environment.notices { StandardError.write(notice) }
     let terminal = TerminalState.save()
     let outcome = Result { try environment.enter(invocation, user: user, hostEnvironment: hostEnvironment) }

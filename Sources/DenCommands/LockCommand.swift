@@ -1,6 +1,5 @@
 import ArgumentParser
 import DenCore
-import Dispatch
 
 struct LockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +23,7 @@ struct LockCommand: ParsableCommand {
             throw UserError("this den cannot lock image bases yet", fix: "use a debian: or dir: base for now")
         }
         let old = (try? context.readLock()) ?? nil
-        let lock = try context.resolveLock(suite: suite)
+        let lock = try context.resolveLock(suite: suite, events: BuildReporter().callAsFunction)
         try FileSystem.writeAtomically(context.lockPath, contents: Array(lock.rendered().utf8))
         for line in changeLines(from: old, to: lock) { StandardError.write(line) }
         let snapshot = lock.archive.map { " from \($0.codename)\($0.version.map { " \($0)" } ?? ""), \($0.date)" } ?? ""
@@ -38,25 +37,4 @@ func changeLines(from old: Lockfile?, to lock: Lockfile) -> [String] {
     guard old == nil else { return lock.changes(from: old) }
     let base = lock.packages(in: .base).count
     return lock.packages(in: .packages).map { "+ \($0.name) \($0.version)" } + ["+ \(base) packages of the \(lock.base) base"]
-}
-
-/// Runs async work from a synchronous command and waits for it.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do {
-            box.result = .success(try await body())
-        } catch {
-            box.result = .failure(error)
-        }
-        done.signal()
-    }
-    done.wait()
-    guard let result = box.result else { throw UserError("internal error: the task ended without a result") }
-    return try result.get()
-}
-
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    var result: Result<T, Error>?
 }

@@ -288,16 +288,7 @@ public struct DebianBuild: Sendable {
     /// The `TreeDigest` of a layer's tree, computed inside the user namespace (the tree has
     /// files only the env's ids may read). `scratch` is a directory for the result.
     public func treeDigest(of tree: String, scratch: String) throws -> String {
-        let path = "\(scratch)/.tree-digest-\(getpid())"
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SystemError("create", path: path, errno: errno) }
-        defer {
-            close(fd)
-            unlink(path)
-        }
-        let outcome = try Sandbox.runHelper([InternalHelper.digestFlag, tree], identity: identity,
-                                            environment: Self.helperEnvironment, output: .file(fd))
-        let output = (try? FileSystem.readText(path)).flatMap { $0 } ?? ""
+        let (outcome, output) = try InternalHelper.capture([InternalHelper.digestFlag, tree], identity: identity, scratch: scratch)
         let digest = output.split(separator: "\n").first.map(String.init) ?? ""
         guard outcome == .finished(.exited(0)), digest.count == 64 else {
             throw BuildError.digestFailed(tree: tree, reason: "\(outcome): \(output.trimmingSpaces())")

@@ -255,6 +255,25 @@ public enum InternalHelper {
     /// `den --internal-digest TREE`: prints the tree's `TreeDigest` (as the env's ids see it).
     static let digestFlag = "--internal-digest"
 
+    /// Runs den's helper with `arguments` inside a user namespace with `identity` and returns
+    /// how it ended and what it printed (through a file in `scratch`, not a pipe: the sandbox
+    /// reports on its own channel while the helper writes).
+    static func capture(
+        _ arguments: [String], identity: SandboxSpec.Identity, scratch: String
+    ) throws -> (outcome: SandboxOutcome, output: String) {
+        try Store.makeDirectory(scratch)
+        let path = "\(scratch)/.helper-\(getpid())"
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError("create", path: path, errno: errno) }
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        let outcome = try Sandbox.runHelper(arguments, identity: identity, environment: DebianBuild.helperEnvironment,
+                                            output: .file(fd))
+        return (outcome, (try? FileSystem.readText(path)).flatMap { $0 } ?? "")
+    }
+
     /// Runs the helper the arguments name and returns its exit status, or nil when they name
     /// none (an ordinary den command).
     public static func run(_ arguments: [String]) -> Int32? {

@@ -77,18 +77,9 @@ public enum DiskUsage {
 
     public static func measure(_ paths: [String], identity: SandboxSpec.Identity, scratch: String) throws -> [String: Int64] {
         guard !paths.isEmpty else { return [:] }
-        try Store.makeDirectory(scratch)
-        let output = "\(scratch)/.usage-\(getpid())"
-        let fd = open(output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SystemError("create", path: output, errno: errno) }
-        defer {
-            close(fd)
-            unlink(output)
-        }
-        _ = try Sandbox.runHelper([helperFlag] + paths, identity: identity, environment: DebianBuild.helperEnvironment,
-                                  output: .file(fd))
+        let output = try InternalHelper.capture([helperFlag] + paths, identity: identity, scratch: scratch).output
         var result: [String: Int64] = [:]
-        for line in ((try? FileSystem.readText(output)) ?? nil ?? "").split(separator: "\n") {
+        for line in output.split(separator: "\n") {
             guard let space = line.firstIndex(of: " "), let bytes = Int64(line[..<space]) else { continue }
             result[String(line[line.index(after: space)...])] = bytes
         }

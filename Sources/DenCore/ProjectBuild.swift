@@ -1,0 +1,177 @@
+import DenFetch
+import DenSandbox
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `den shell`, `den run`, `den build` and `den update` do before anything runs in the
+/// env: lock when den.lock is missing or stale, fetch and build the layers that are missing,
+/// and record which layers the env stands on. The caller shows the events.
+public struct ProjectBuild: Sendable {
+    public var project: Project
+    public var manifest: Manifest
+    public var user: HostUser
+    public var hostEnvironment: [String: String]
+    public var store: Store
+    public var idMapping: IDMapping
+
+    public init(project: Project, manifest: Manifest, user: HostUser, hostEnvironment: [String: String]) {
+        self.project = project
+        self.manifest = manifest
+        self.user = user
+        self.hostEnvironment = hostEnvironment
+        store = Store.standard(for: user, environment: hostEnvironment)
+        idMapping = IDMapping.detect(for: user)
+    }
+
+    public enum LockReason: Sendable, Equatable {
+        case missing, stale, update
+    }
+
+    /// What happens, in order, for the caller to show.
+    public enum Event: Sendable {
+        case locking(LockReason)
+        case reading(base: String, mirror: ArchiveMirror)
+        case locked(Lockfile, previous: Lockfile?, path: String)
+        case fetching(packages: Int)
+        case fetchProgress(DownloadProgress)
+        case fetched
+        case building(DebianBuild.Step)
+        /// Something the user should know that did not stop the work.
+        case notice(String)
+    }
+
+    public var lockPath: String { "\(project.directory)/\(Lockfile.fileName)" }
+
+    /// The project's env, its layers built first (see `buildLayers`). Holds the store lock
+    /// shared until the env has recorded the layers it uses, so `den gc` cannot take them away
+    /// in between. Runs sandboxes: call from the main thread.
+    public func prepareEnvironment(
+        forceLock: Bool, isExplicit: Bool = false, events: @escaping @Sendable (Event) -> Void
+    ) throws -> Environment {
+        let lock = try store.lock(shared: true)
+        defer { lock.release() }
+        return try Environment.prepare(
+            project: project, manifest: manifest, store: store, user: user, idMapping: idMapping,
+            builtLayers: try buildLayers(forceLock: forceLock, isExplicit: isExplicit, events: events))
+    }
+
+    /// The env's built layers, top first: locks when den.lock is missing or stale (or always
+    /// with `forceLock`), then fetches and builds what is missing. Empty for a `dir:` base.
+    /// `isExplicit` (`den build`, `den update`) also retries the optional apt layer.
+    public func buildLayers(forceLock: Bool, isExplicit: Bool = false, events: @escaping @Sendable (Event) -> Void) throws -> [String] {
+        guard case .debian(let suite) = manifest.base else {
+            if case .image = manifest.base { throw EnvironmentError.baseNotSupported(manifest.base) }
+            return []
+        }
+        let existing = try readLock()
+        var lock: Lockfile
+        if let existing, !forceLock, existing.manifestHash == manifest.lockHash(architecture: DebianArchive.hostArchitecture) {
+            lock = existing
+        } else {
+            events(.locking(existing == nil ? .missing : forceLock ? .update : .stale))
+            lock = try resolveLock(suite: suite, events: events)
+            try FileSystem.writeAtomically(lockPath, contents: Array(lock.rendered().utf8))
+            events(.locked(lock, previous: existing, path: lockPath))
+        }
+        let build = DebianBuild(lock: lock, store: store, user: user, idMapping: idMapping)
+        let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
+        let hasApt = build.aptDigest(mirror: mirror.url).map(build.layers.contains) ?? true
+        if build.isBuilt, hasApt || !isExplicit { return build.trees(mirror: mirror.url) }
+
+        let needed = build.neededPackages
+        if !needed.isEmpty {
+            let cache = build.cache
+            events(.fetching(packages: needed.count))
+            try blocking {
+                let fetcher = Fetcher(configuration: FetchConfiguration())
+                do {
+                    try await cache.fetch(needed, mirror: mirror.url, fetcher: fetcher) { events(.fetchProgress($0)) }
+                    await fetcher.shutdown()
+                } catch {
+                    await fetcher.shutdown()
+                    throw error
+                }
+            }
+            events(.fetched)
+        }
+        try build.assemble { events(.building($0)) }
+        if !hasApt { makeAptLayer(build, lock: lock, mirror: mirror.url, events: events) }
+        return build.trees(mirror: mirror.url)
+    }
+
+    /// apt's sources and the locked snapshot's lists, from the cache or the mirror. Optional:
+    /// without them the env works and `apt-get update` fetches lists inside.
+    private func makeAptLayer(_ build: DebianBuild, lock: Lockfile, mirror: String, events: (Event) -> Void) {
+        guard let snapshot = lock.archive else { return }
+        let archive = DebianArchive(mirror: mirror, keyring: manifest.keyring, architecture: lock.architecture,
+                                    cacheDirectory: "\(store.cacheDirectory)/indexes")
+        var lists = archive.cachedLists(inReleaseSHA256: snapshot.inReleaseSHA256)
+        if lists == nil {
+            let fetched = try? blocking {
+                let fetcher = Fetcher(configuration: FetchConfiguration())
+                let index = try? await archive.index(suite: snapshot.codename, fetcher: fetcher)
+                await fetcher.shutdown()
+                return index.map { ($0.inReleaseSHA256, $0.lists) }
+            }
+            if let (sha, fetchedLists) = fetched ?? nil, sha == snapshot.inReleaseSHA256 { lists = fetchedLists }
+        }
+        guard let lists else {
+            events(.notice("the archive no longer serves the snapshot in den.lock: run `apt-get update` as root in the env before installing packages there, or `den update`"))
+            return
+        }
+        do {
+            try build.makeAptLayer(mirror: mirror, lists: lists, signedBy: manifest.keyring == nil ? DebianArchive.defaultKeyring : nil)
+        } catch {
+            events(.notice("could not give the env apt's package lists (\(error)); run `apt-get update` as root in the env"))
+        }
+    }
+
+    public func readLock() throws -> Lockfile? {
+        guard FileSystem.exists(lockPath), let text = try FileSystem.readText(lockPath) else { return nil }
+        return try Lockfile.parse(text, file: lockPath)
+    }
+
+    /// Resolves the manifest against the archive (network), without writing den.lock.
+    public func resolveLock(suite: String, events: (Event) -> Void) throws -> Lockfile {
+        let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
+        let archive = DebianArchive(mirror: mirror.url, keyring: manifest.keyring, architecture: DebianArchive.hostArchitecture,
+                                    cacheDirectory: "\(store.cacheDirectory)/indexes")
+        events(.reading(base: manifest.base.description, mirror: mirror))
+        let manifest = manifest
+        return try blocking {
+            let fetcher = Fetcher(configuration: FetchConfiguration())
+            do {
+                let lock = try await Locking.lock(manifest, suite: suite, archive: archive, fetcher: fetcher)
+                await fetcher.shutdown()
+                return lock
+            } catch {
+                await fetcher.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+/// Runs async work (downloads) from synchronous code and waits for it: the sandbox that
+/// follows must be started from the main thread, which therefore stays where it is.
+public func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do {
+            box.result = .success(try await body())
+        } catch {
+            box.result = .failure(error)
+        }
+        done.signal()
+    }
+    done.wait()
+    guard let result = box.result else { throw SystemError("wait for a download", errno: EINTR) }
+    return try result.get()
+}
+
+private final class ResultBox<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
