@@ -38,26 +38,36 @@ struct ResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
         abstract: "Throw away the env's changes (its writable layer, your home inside included).",
-        discussion: "The base and the project directory are not touched. A running env is refused unless --force stops it first."
+        discussion: "Without NAME, the env of the project in this directory. The base and the project directory are not touched. A running env is refused unless --force stops it first."
     )
+
+    @Argument(help: "The env's name (default: this project's env).")
+    var name: String?
 
     @Flag(help: "Stop the env first if it is running.")
     var force = false
 
     func run() throws {
-        let project = try locateProject(nil)
         let user = HostUser.current()
-        let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
         let store = Store.standard(for: user, environment: ProcessEnvironment.current())
-        let environment = try Environment.prepare(
-            project: project, manifest: manifest, store: store, user: user, idMapping: IDMapping.detect(for: user))
-        if RunningEnvironment.list(store: store).contains(where: { $0.id == environment.id }) {
-            guard force else {
-                throw UserError("env '\(manifest.name)' is running", fix: "leave its sessions or run `den reset --force` to stop it first")
-            }
-            _ = try RunningEnvironment.stop(id: environment.id, store: store, grace: 10)
+        let (id, envName, directory): (String, String, String)
+        if let name {
+            let record = try StoreInventory.read(store: store).environment(named: name)
+            (id, envName, directory) = (record.id, record.name, record.directory)
+        } else {
+            let project = try locateProject(nil)
+            let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
+            let environment = try Environment.prepare(
+                project: project, manifest: manifest, store: store, user: user, idMapping: IDMapping.detect(for: user))
+            (id, envName, directory) = (environment.id, manifest.name, environment.directory)
         }
-        try environment.reset(user: user)
-        print("reset \(manifest.name): its changes are gone")
+        if RunningEnvironment.list(store: store).contains(where: { $0.id == id }) {
+            guard force else {
+                throw UserError("env '\(envName)' is running", fix: "leave its sessions or run `den reset --force` to stop it first")
+            }
+            _ = try RunningEnvironment.stop(id: id, store: store, grace: 10)
+        }
+        try Environment.reset(directory: directory, identity: IDMapping.detect(for: user).identity(for: user))
+        print("reset \(envName): its changes are gone")
     }
 }

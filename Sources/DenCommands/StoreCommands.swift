@@ -166,15 +166,7 @@ struct RemoveCommand: ParsableCommand {
         let inventory = StoreInventory.read(store: store)
         let environment: EnvironmentRecord
         if let name {
-            let matches = inventory.environments.filter { $0.name == name || $0.id == name }
-            guard let first = matches.first else {
-                throw UserError("no env named '\(name)'", fix: "`den ls` lists your envs")
-            }
-            guard matches.count == 1 else {
-                throw UserError("\(matches.count) envs are named '\(name)'", why: matches.map { "\($0.id) for \($0.project)" }.joined(separator: "; "),
-                                fix: "name one by its id")
-            }
-            environment = first
+            environment = try inventory.environment(named: name)
         } else {
             let project = try locateProject(nil)
             let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
@@ -198,5 +190,17 @@ struct RemoveCommand: ParsableCommand {
 extension String {
     func padding(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
+extension StoreInventory.LookupError: UserErrorConvertible {
+    var userError: UserError {
+        switch self {
+        case .none(let name):
+            UserError("no env named '\(name)'", fix: "`den ls` lists your envs")
+        case .ambiguous(let name, let matches):
+            UserError("\(matches.count) envs are named '\(name)'", why: matches.map { "\($0.id) for \($0.project)" }.joined(separator: "; "),
+                      fix: "name one by its id (`den ls --json` prints them)")
+        }
     }
 }

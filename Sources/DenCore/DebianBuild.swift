@@ -14,7 +14,7 @@ import Glibc
 /// second layer on top of it, shared by identical locks. Nothing is resolved here: the lock
 /// says which files, and each is checked against its hash.
 public struct DebianBuild: Sendable {
-    public var lock: Lockfile
+    public let lock: Lockfile
     public var layers: LayerStore
     public var cache: PackageCache
     public var identity: SandboxSpec.Identity
@@ -30,6 +30,13 @@ public struct DebianBuild: Sendable {
         identity = idMapping.identity(for: user)
         mappingKind = idMapping.kind
         logDirectory = "\(store.cacheDirectory)/logs"
+        // Keys are worked out once: entering an env asks for them several times.
+        let kind = idMapping.kind
+        baseDigest = Self.digest(kind: "debian-base", below: nil, mapping: kind, architecture: lock.architecture,
+                                 packages: lock.packages(in: .base))
+        let added = lock.packages(in: .packages)
+        packagesDigest = added.isEmpty ? nil : Self.digest(
+            kind: "debian-packages", below: baseDigest, mapping: kind, architecture: lock.architecture, packages: added)
     }
 
     /// What a build is doing, for the CLI to show.
@@ -43,16 +50,9 @@ public struct DebianBuild: Sendable {
     public var layerPackages: [Lockfile.LockedPackage] { lock.packages(in: .packages) }
 
     /// The base layer's key: the exact files of the base set, the architecture and the mapping.
-    public var baseDigest: String {
-        Self.digest(kind: "debian-base", below: nil, mapping: mappingKind, architecture: lock.architecture, packages: basePackages)
-    }
-
+    public let baseDigest: String
     /// The manifest packages' layer's key, nil when the manifest adds none.
-    public var packagesDigest: String? {
-        layerPackages.isEmpty ? nil : Self.digest(
-            kind: "debian-packages", below: baseDigest, mapping: mappingKind, architecture: lock.architecture,
-            packages: layerPackages)
-    }
+    public let packagesDigest: String?
 
     /// The env's read-only layers, top first: the manifest's packages, apt's sources and
     /// lists for `mirror` (when that layer exists), the base.

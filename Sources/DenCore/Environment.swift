@@ -69,9 +69,13 @@ public struct Environment: Sendable {
     /// Empties the writable layer (removed from inside the user namespace: much of it belongs
     /// to the env's ids) and starts it afresh. The env must not be running.
     public func reset(user: HostUser) throws {
-        let identity = idMapping.identity(for: user)
-        for path in [upperDirectory, workDirectory] {
-            try Sandbox.removeTree(path, identity: identity)
+        try Self.reset(directory: directory, identity: idMapping.identity(for: user))
+    }
+
+    /// Empties the writable layer of the env in `directory` (see `reset(user:)`).
+    public static func reset(directory: String, identity: SandboxSpec.Identity) throws {
+        for path in ["\(directory)/upper", "\(directory)/work"] {
+            if FileSystem.exists(path) { try Sandbox.removeTree(path, identity: identity) }
             do {
                 try Store.makeDirectory(path)
             } catch {

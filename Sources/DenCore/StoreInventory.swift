@@ -53,6 +53,19 @@ public struct StoreInventory: Sendable {
     /// Ids of the envs running now.
     public var running: Set<String>
 
+    public enum LookupError: Error, Sendable, Equatable {
+        case none(String)
+        case ambiguous(String, [EnvironmentRecord])
+    }
+
+    /// The env named `name` (its manifest's name, or its id when several share a name).
+    public func environment(named name: String) throws(LookupError) -> EnvironmentRecord {
+        let matches = environments.filter { $0.name == name || $0.id == name }
+        guard let first = matches.first else { throw .none(name) }
+        guard matches.count == 1 else { throw .ambiguous(name, matches) }
+        return first
+    }
+
     public static func read(store: Store) -> StoreInventory {
         let environmentNames = ((try? FileSystem.directoryEntries(store.environmentsDirectory)) ?? []).sorted()
         let environments = environmentNames.compactMap { EnvironmentRecord.read(directory: store.environmentDirectory(id: $0)) }

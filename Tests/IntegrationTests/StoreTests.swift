@@ -47,6 +47,21 @@ import Testing
         #expect(table.standardOutput.contains("debian-base") && table.standardOutput.contains("local"), "\(table)")
     }
 
+    @Test func resetAndRemoveByNameFromAnywhere() throws {
+        let setup = try archive.setup(["den-hello"])
+        #expect(try setup.den(["run", "--root", "--", "sh", "-c", "echo changed > /etc/den-marker"]).status == 0)
+        let elsewhere = try setup.user.makeTemporaryDirectory("elsewhere")
+        let reset = try setup.user.den(["reset", "local"], in: elsewhere, environment: setup.environment)
+        #expect(reset.status == 0, "\(reset)")
+        let after = try setup.den(["run", "--", "sh", "-c", "test -e /etc/den-marker && echo kept || echo gone"])
+        #expect(after.standardOutput == "gone\n", "\(after)")
+        let unknown = try setup.user.den(["rm", "nothing-here"], in: elsewhere, environment: setup.environment)
+        #expect(unknown.status == 1 && unknown.standardError.contains("no env named 'nothing-here'"), "\(unknown)")
+        let removed = try setup.user.den(["rm", "local"], in: elsewhere, environment: setup.environment)
+        #expect(removed.status == 0, "\(removed)")
+        #expect(try setup.den(["ls"]).standardOutput.contains("no envs"))
+    }
+
     @Test func gcFreesWhatNoEnvUsesAndNothingElse() throws {
         let setup = try archive.setup(["den-hello"])
         try populate(setup)
