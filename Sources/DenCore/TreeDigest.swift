@@ -1,4 +1,6 @@
 import DenFetch
+import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,6 +44,7 @@ public enum TreeDigest {
         }
         names.sort { $0.lexicographicallyPrecedes($1) }
         let parent = dirfd(directory)
+        let contents = try fileDigests(parent, names, path: path, display: display)
         for name in names {
             let text = String(decoding: name, as: UTF8.self)
             let entryPath = path.isEmpty ? text : "\(path)/\(text)"
@@ -59,7 +62,13 @@ public enum TreeDigest {
                 guard child >= 0 else { throw SystemError("open", path: "\(display)/\(entryPath)", errno: errno) }
                 try walk(child, path: entryPath, device: device, hasher: &hasher, display: display)
             case S_IFREG:
-                let digest = try fileDigest(parent, text, display: "\(display)/\(entryPath)")
+                // Hashed before (in parallel); a file that appeared since is hashed now.
+                let digest: String
+                if let known = contents[text] {
+                    digest = known
+                } else {
+                    digest = try fileDigest(parent, text, display: "\(display)/\(entryPath)")
+                }
                 hasher.update(Array(record(path: entryPath, info, detail: digest).utf8))
             case S_IFLNK:
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -77,6 +86,35 @@ public enum TreeDigest {
                 hasher.update(Array(record(path: entryPath, info, detail: "").utf8))
             }
         }
+    }
+
+    /// The content digests of the directory's regular files, hashed by two workers: hashing
+    /// is most of the cost, and the records are assembled in order afterwards all the same.
+    private static func fileDigests(
+        _ parent: Int32, _ names: [[UInt8]], path: String, display: String
+    ) throws(SystemError) -> [String: String] {
+        let files = names.map { String(decoding: $0, as: UTF8.self) }.filter { name in
+            var info = stat()
+            return fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        }
+        guard files.count > 1 else { return [:] }
+        let results = Mutex([String: String]())
+        let failure = Mutex<SystemError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for index in stride(from: worker, to: files.count, by: 2) {
+                let name = files[index]
+                let entryPath = path.isEmpty ? name : "\(path)/\(name)"
+                do throws(SystemError) {
+                    let digest = try fileDigest(parent, name, display: "\(display)/\(entryPath)")
+                    results.withLock { $0[name] = digest }
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    return
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0 }
     }
 
     private static func record(path: String, _ info: stat, detail: String) -> String {
