@@ -48,26 +48,8 @@ struct ResetCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let user = HostUser.current()
-        let store = Store.standard(for: user, environment: ProcessEnvironment.current())
-        let (id, envName, directory): (String, String, String)
-        if let name {
-            let record = try StoreInventory.read(store: store).environment(named: name)
-            (id, envName, directory) = (record.id, record.name, record.directory)
-        } else {
-            let project = try locateProject(nil)
-            let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-            let environment = try Environment.prepare(
-                project: project, manifest: manifest, store: store, user: user, idMapping: IDMapping.detect(for: user))
-            (id, envName, directory) = (environment.id, manifest.name, environment.directory)
-        }
-        if RunningEnvironment.list(store: store).contains(where: { $0.id == id }) {
-            guard force else {
-                throw UserError("env '\(envName)' is running", fix: "leave its sessions or run `den reset --force` to stop it first")
-            }
-            _ = try RunningEnvironment.stop(id: id, store: store, grace: 10)
-        }
-        try Environment.reset(directory: directory, identity: IDMapping.detect(for: user).identity(for: user))
-        print("reset \(envName): its changes are gone")
+        let (environment, _, user) = try stoppedEnvironment(named: name, force: force, command: "reset")
+        try Environment.reset(directory: environment.directory, identity: IDMapping.detect(for: user).identity(for: user))
+        print("reset \(environment.name): its changes are gone")
     }
 }

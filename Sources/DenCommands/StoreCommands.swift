@@ -161,27 +161,7 @@ struct RemoveCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let user = HostUser.current()
-        let store = Store.standard(for: user, environment: ProcessEnvironment.current())
-        let inventory = StoreInventory.read(store: store)
-        let environment: EnvironmentRecord
-        if let name {
-            environment = try inventory.environment(named: name)
-        } else {
-            let project = try locateProject(nil)
-            let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-            let id = Environment.id(name: manifest.name, projectDirectory: project.directory)
-            guard let record = inventory.environments.first(where: { $0.id == id }) else {
-                throw UserError("this project has no env yet", fix: "nothing to remove")
-            }
-            environment = record
-        }
-        if inventory.running.contains(environment.id) {
-            guard force else {
-                throw UserError("env '\(environment.name)' is running", fix: "leave its sessions or run `den rm --force` to stop it first")
-            }
-            _ = try RunningEnvironment.stop(id: environment.id, store: store, grace: 10)
-        }
+        let (environment, store, user) = try stoppedEnvironment(named: name, force: force, command: "rm")
         try store.remove(environment.directory, identity: IDMapping.detect(for: user).identity(for: user))
         print("removed env \(environment.name) (\(environment.project)); `den gc` frees the layers no env uses")
     }
@@ -203,4 +183,31 @@ extension StoreInventory.LookupError: UserErrorConvertible {
                       fix: "name one by its id (`den ls --json` prints them)")
         }
     }
+}
+
+/// The env a command names (or this project's), stopped first when it runs and `force` is
+/// given, refused when it runs otherwise: what `den rm` and `den reset` share.
+func stoppedEnvironment(named name: String?, force: Bool, command: String) throws -> (EnvironmentRecord, Store, HostUser) {
+    let user = HostUser.current()
+    let store = Store.standard(for: user, environment: ProcessEnvironment.current())
+    let inventory = StoreInventory.read(store: store)
+    let environment: EnvironmentRecord
+    if let name {
+        environment = try inventory.environment(named: name)
+    } else {
+        let project = try locateProject(nil)
+        let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
+        let id = Environment.id(name: manifest.name, projectDirectory: project.directory)
+        guard let record = inventory.environments.first(where: { $0.id == id }) else {
+            throw UserError("this project has no env yet", fix: "nothing to \(command == "rm" ? "remove" : "reset")")
+        }
+        environment = record
+    }
+    if inventory.running.contains(environment.id) {
+        guard force else {
+            throw UserError("env '\(environment.name)' is running", fix: "leave its sessions or run `den \(command) --force` to stop it first")
+        }
+        _ = try RunningEnvironment.stop(id: environment.id, store: store, grace: 10)
+    }
+    return (environment, store, user)
 }
