@@ -10,8 +10,9 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let user = HostUser.current()
-        let store = Store.standard(for: user, environment: ProcessEnvironment.current())
-        let diagnosis = Diagnosis.run(user: user, store: store)
+        let environment = ProcessEnvironment.current()
+        let store = Store.standard(for: user, environment: environment)
+        let diagnosis = Diagnosis.run(user: user, store: store, environment: environment)
         let style = TerminalStyle.forStandardOutput()
         let width = diagnosis.checks.map(\.name.count).max() ?? 0
         for var check in diagnosis.checks {

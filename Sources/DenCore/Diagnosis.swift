@@ -37,7 +37,7 @@ public struct Diagnosis: Sendable {
 
     /// Runs every check for `user`; the probe envs live briefly in the store's data directory.
     /// Call from the main thread (the probes enter an env).
-    public static func run(user: HostUser, store: Store) -> Diagnosis {
+    public static func run(user: HostUser, store: Store, environment: [String: String] = [:]) -> Diagnosis {
         var checks: [Check] = []
         checks += userNamespaceSettings()
         let idMapping = IDMapping.detect(for: user)
@@ -48,7 +48,29 @@ public struct Diagnosis: Sendable {
             checks.append(probe(user: user, store: store, idMapping: idMapping, name: "entering an env (full id map)"))
         }
         checks.append(cgroupDelegation(user: user))
+        checks += debianBuilder(environment: environment)
         return Diagnosis(checks: checks)
+    }
+
+    /// What building `debian:` bases needs from the host: a mirror, gpgv and the keyring.
+    static func debianBuilder(environment: [String: String]) -> [Check] {
+        var checks: [Check] = []
+        do {
+            let mirror = try MirrorSelection.resolve(manifestMirror: nil, environment: environment)
+            checks.append(Check(name: "Debian mirror", status: .ok, detail: "\(mirror.url) (\(mirror.origin))"))
+        } catch {
+            checks.append(Check(name: "Debian mirror", status: .warning, detail: error.description,
+                                fix: "set DEN_MIRROR, or `mirror` in den.toml, to a Debian mirror's URL"))
+        }
+        let gpgv = ["/usr/bin/gpgv", "/bin/gpgv"].first(where: FileSystem.isRegularFile)
+        checks.append(gpgv.map { Check(name: "gpgv", status: .ok, detail: $0) } ?? Check(
+            name: "gpgv", status: .failed, detail: "not installed: den cannot verify the archive's signature",
+            fix: "`sudo apt-get install gpgv`"))
+        let keyring = DebianArchive.defaultKeyring
+        checks.append(FileSystem.isRegularFile(keyring) ? Check(name: "Debian archive keyring", status: .ok, detail: keyring) : Check(
+            name: "Debian archive keyring", status: .warning, detail: "\(keyring) is missing",
+            fix: "`sudo apt-get install debian-archive-keyring`, or point `keyring` in den.toml at the archive's key"))
+        return checks
     }
 
     // MARK: - Checks

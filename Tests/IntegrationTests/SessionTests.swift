@@ -124,6 +124,11 @@ func sessions(of project: TestProject) -> Int? {
             #expect(result.standardOutput.contains("warn  subordinate ids"))
             #expect(result.standardOutput.contains("usermod --add-subuids"))
         }
+        // What the Debian builder needs: a mirror from the host's apt sources, gpgv, the keyring.
+        #expect(result.standardOutput.contains("ok    Debian mirror"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("ok    gpgv"))
+        let noMirror = try user.run(try DenBinary.path, ["doctor"], environment: ["HOME": home, "DEN_MIRROR": "not a url"])
+        #expect(noMirror.standardOutput.contains("warn  Debian mirror"), "\(noMirror.standardOutput)")
         // The probes' files, including those owned by the env's root, are gone.
         let data = "\(home)/.local/share/den"
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: data))?.filter { $0.hasPrefix("doctor-") } ?? []
