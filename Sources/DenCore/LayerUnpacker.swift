@@ -19,15 +19,14 @@ import Glibc
 /// the preinsts and `dpkg --configure`. dpkg's unpack was over half of a build; the result is
 /// the same tree (a test compares it with mmdebstrap's, file for file).
 enum LayerUnpacker {
-    /// `den --internal-unpack ROOT apply|ignore DATABASE|- DEB…` (see `InternalHelper`); with
-    /// `-` the packages are unpacked but not registered.
+    /// `den --internal-unpack ROOT apply|ignore DATABASE DEB…` (see `InternalHelper`).
     static let helperFlag = "--internal-unpack"
 
     static func run(_ arguments: [String]) throws {
         guard arguments.count >= 3 else { throw SystemError("unpack: missing arguments", errno: EINVAL) }
         let root = arguments[0]
         let applyOwners = arguments[1] == "apply"
-        let database = arguments[2] == "-" ? nil : arguments[2]
+        let database = arguments[2]
         let options = ExtractionOptions(
             symlinkPolicy: .followInsideRoot, ownership: applyOwners ? .apply : .ignore,
             // setuid files are the env's own business when root inside is not the user.
@@ -37,18 +36,14 @@ enum LayerUnpacker {
 
         var status: [String] = []
         var triggers = Triggers(fileInterests: RootFilesystem.read("/var/lib/dpkg/triggers/File", in: root) ?? [])
-        if let database { try makeDirectory("\(database)/info") }
+        try makeDirectory("\(database)/info")
         for package in unpacked {
             triggers.add(control: package.control.files["triggers"] ?? [], paths: package.paths)
-            if let database {
-                status.append(try register(package.control, paths: package.paths, files: package.files, root: root, in: database))
-            }
+            status.append(try register(package.control, paths: package.paths, files: package.files, root: root, in: database))
         }
-        if let database {
-            try FileSystem.writeAtomically("\(database)/status", contents: Array(status.joined(separator: "\n").utf8), mode: 0o644)
-            let names = triggers.activated.map { $0 + "\n" }.joined()
-            try FileSystem.writeAtomically("\(database)/triggers", contents: Array(names.utf8), mode: 0o644)
-        }
+        try FileSystem.writeAtomically("\(database)/status", contents: Array(status.joined(separator: "\n").utf8), mode: 0o644)
+        let names = triggers.activated.map { $0 + "\n" }.joined()
+        try FileSystem.writeAtomically("\(database)/triggers", contents: Array(names.utf8), mode: 0o644)
     }
 
     /// What unpacking one package left to register.

@@ -1,8 +1,8 @@
-/// The order in which a rootfs builder hands a resolved package set to dpkg, as mmdebstrap
-/// does it: the essential packages (Essential: yes, and everything they depend on) are
-/// unpacked by hand and then installed together with `--force-depends`, because dpkg does not
-/// order Pre-Depends inside one call; the rest go in batches, each of which has its
-/// Pre-Depends met by what earlier batches installed (dpkg orders plain Depends itself).
+/// The order in which a rootfs builder installs a resolved package set, as mmdebstrap does:
+/// the essential packages (Essential: yes, and everything they depend on) first and together
+/// (dpkg does not order Pre-Depends inside one call, and their dependencies may form cycles),
+/// then the rest in batches, each of which has its Pre-Depends met by what earlier batches
+/// installed (dpkg orders plain Depends itself).
 public struct InstallOrder: Sendable, Equatable {
     /// Empty for a layer on top of a base, which has its essential set installed.
     public var essential: [BinaryPackage]
