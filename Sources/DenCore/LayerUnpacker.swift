@@ -220,7 +220,10 @@ enum LayerUnpacker {
     }
 }
 
-/// A control file's fields, in order, with their continuation lines.
+/// A control file's fields, in order, with their continuation lines kept byte for byte:
+/// dpkg copies them into its status file as they are, and `Deb822`'s parsed values fold
+/// continuation lines (their indentation is lost), which the tree comparison with mmdebstrap
+/// shows as a different status file.
 struct DpkgControl {
     private var fields: [(name: String, text: String)] = []
 
