@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "DenArchive", dependencies: ["CArchive"], linkerSettings: archiveLinkerSettings),
         .target(name: "DenDebian"),
         .target(name: "DenFetch", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        .target(name: "DenOCI", dependencies: ["DenArchive"]),
+        .target(name: "DenOCI", dependencies: ["DenArchive", "DenFetch"]),
         .target(name: "DenSandbox", dependencies: ["CDenShim"]),
         .target(name: "DenCore", dependencies: ["CDenShim", "DenTOML", "DenArchive", "DenDebian", "DenFetch", "DenOCI", "DenSandbox"]),
         .target(name: "DenCommands", dependencies: [

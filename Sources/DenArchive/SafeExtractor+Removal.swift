@@ -28,8 +28,15 @@ extension SafeExtractor {
         return true
     }
 
-    /// Empties the directory at `path`, keeping the directory itself (an OCI opaque whiteout).
+    /// Empties the directory at `path`, keeping the directory itself.
     public func removeContents(ofDirectory path: String) throws(ArchiveError) {
+        try removeContents(ofDirectory: path) { _ in false }
+    }
+
+    /// Empties the directory at `path` except for what `keeping` names (paths relative to the
+    /// root, without `./`): a kept directory stays and is emptied the same way. An opaque
+    /// whiteout hides what the layers below put there, not what its own layer wrote.
+    public func removeContents(ofDirectory path: String, keeping: (String) -> Bool) throws(ArchiveError) {
         let components = try RelativePath.components(of: path)
         let directory: ResolvedDirectory
         do {
@@ -38,7 +45,45 @@ extension SafeExtractor {
             if case .system(_, _, ENOENT) = error { return }
             throw error
         }
-        try removeChildren(of: directory.descriptor, entryPath: path)
+        try removeContents(of: directory.descriptor, prefix: components.joined(separator: "/"), keeping: keeping)
+    }
+
+    private func removeContents(of directory: Descriptor, prefix: String, keeping: (String) -> Bool) throws(ArchiveError) {
+        let names: [[UInt8]]
+        do {
+            names = try FileSystem.listDirectory(directory.rawValue)
+        } catch {
+            throw .system(operation: .readDirectory, path: prefix, errno: error.code)
+        }
+        for name in names {
+            let childPath = (prefix.isEmpty ? "" : "\(prefix)/") + String(decoding: name, as: UTF8.self)
+            let cName = CName(bytes: name)
+            let info: stat
+            do {
+                info = try FileSystem.status(directory.rawValue, cName)
+            } catch {
+                throw .system(operation: .stat, path: childPath, errno: error.code)
+            }
+            let isDirectory = FileSystem.isDirectory(info)
+            if keeping(childPath) {
+                guard isDirectory else { continue }
+                let opened: Descriptor
+                do {
+                    opened = try FileSystem.openDirectory(directory.rawValue, cName)
+                } catch {
+                    throw .system(operation: .openDirectory, path: childPath, errno: error.code)
+                }
+                try removeContents(of: opened, prefix: childPath, keeping: keeping)
+            } else {
+                try removeItem(in: directory, cName, isDirectory: isDirectory, entryPath: childPath)
+            }
+        }
+    }
+
+    /// An archive path as the components extraction uses (`./a//b` is `["a", "b"]`), or the
+    /// reason it would be refused.
+    public static func components(of path: String) throws(ArchiveError) -> [String] {
+        try RelativePath.components(of: path)
     }
 
     /// Removes one name in `directory`; a directory goes with everything below it.

@@ -95,14 +95,20 @@ final class BuildReporter: Sendable {
         case .locking(.stale): StandardError.write("den.toml changed since den.lock was written: locking again")
         case .locking(.update): StandardError.write("updating den.lock")
         case .reading(let base, let mirror): StandardError.write("reading \(base) from \(mirror.url) (\(mirror.origin))")
+        case .resolving(let image): StandardError.write("resolving \(image)")
         case .locked(let lock, let previous, let path):
             for line in changeLines(from: previous, to: lock) { StandardError.write(line) }
-            StandardError.write("locked \(lock.packages.count) packages in \(path)")
-        case .fetching(let count): display.withLock { $0 = FetchDisplay(total: count) }
+            if let image = lock.image {
+                StandardError.write("locked \(image.reference) as \(image.digest) in \(path)")
+            } else {
+                StandardError.write("locked \(lock.packages.count) packages in \(path)")
+            }
+        case .fetching(let count, let noun): display.withLock { $0 = FetchDisplay(total: count, noun: noun) }
         case .fetchProgress(let progress): display.withLock { $0?.show(progress) }
         case .fetched:
             display.withLock { $0?.finish() }
             started.withLock { $0 = monotonicSeconds() }
+        case .building(.unpacking("image", let count)): StandardError.write("applying \(count) image layers")
         case .building(.unpacking(let layer, let count)): StandardError.write("unpacking \(count) packages (\(layer) layer)")
         case .building(.installing(let layer, let count)):
             StandardError.write("configuring \(count) packages with dpkg (\(layer) layer)")
@@ -134,9 +140,11 @@ final class FetchDisplay: Sendable {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let started = monotonicSeconds()
     private let state = Mutex(State())
+    private let noun: String
 
-    init(total: Int) {
-        if !isTerminal { StandardError.write("fetching \(total) packages") }
+    init(total: Int, noun: String) {
+        self.noun = noun
+        if !isTerminal { StandardError.write("fetching \(total) \(noun)") }
     }
 
     func show(_ progress: DownloadProgress) {
@@ -161,7 +169,7 @@ final class FetchDisplay: Sendable {
         let elapsed = max(now - started, 0.001)
         let received = max(progress.receivedBytes, 0)
         let rate = Double(received) / elapsed
-        var text = "fetched \(progress.completedFiles)/\(progress.totalFiles) packages"
+        var text = "fetched \(progress.completedFiles)/\(progress.totalFiles) \(noun)"
         if progress.reusedFiles > 0 { text += " (\(progress.reusedFiles) cached)" }
         if let total = progress.totalBytes {
             text += ", \(ByteSize.format(UInt64(received))) of \(ByteSize.format(UInt64(max(total, 0)))), \(ByteSize.format(UInt64(rate)))/s"

@@ -15,17 +15,18 @@ struct LockCommand: ParsableCommand {
 
     func run() throws {
         let context = try ProjectContext.load()
-        guard case .debian(let suite) = context.manifest.base else {
-            if case .directory = context.manifest.base {
-                StandardError.write("nothing to lock: a dir: base is used as it is")
-                return
-            }
-            throw UserError("this den cannot lock image bases yet", fix: "use a debian: or dir: base for now")
+        if case .directory = context.manifest.base {
+            StandardError.write("nothing to lock: a dir: base is used as it is")
+            return
         }
         let old = (try? context.readLock()) ?? nil
-        let lock = try context.resolveLock(suite: suite, events: BuildReporter().callAsFunction)
+        let lock = try context.resolveLock(events: BuildReporter().callAsFunction)
         try FileSystem.writeAtomically(context.lockPath, contents: Array(lock.rendered().utf8))
         for line in changeLines(from: old, to: lock) { StandardError.write(line) }
+        if let image = lock.image {
+            print("locked \(image.reference) as \(image.digest) (\(image.platform), \(image.layers.count) layers) in \(context.lockPath)")
+            return
+        }
         let snapshot = lock.archive.map { " from \($0.codename)\($0.version.map { " \($0)" } ?? ""), \($0.date)" } ?? ""
         print("locked \(lock.packages.count) packages\(snapshot) in \(context.lockPath)")
     }
@@ -34,6 +35,12 @@ struct LockCommand: ParsableCommand {
 /// What a new lock changed, a line a package. A first lock lists what den.toml added and
 /// counts the base set instead of listing a hundred lines of it.
 func changeLines(from old: Lockfile?, to lock: Lockfile) -> [String] {
+    if let image = lock.image {
+        // An image is pinned as a whole: its digest is what changes.
+        guard let previous = old?.image else { return ["+ \(image.reference) \(image.digest)"] }
+        if previous.digest == image.digest { return [] }
+        return ["~ \(image.reference) \(previous.digest) -> \(image.digest)"]
+    }
     guard old == nil else { return lock.changes(from: old) }
     let base = lock.packages(in: .base).count
     return lock.packages(in: .packages).map { "+ \($0.name) \($0.version)" } + ["+ \(base) packages of the \(lock.base) base"]

@@ -13,7 +13,7 @@ import Glibc
 /// is one layer, shared by every project on the same snapshot; the manifest's packages are a
 /// second layer on top of it, shared by identical locks. Nothing is resolved here: the lock
 /// says which files, and each is checked against its hash.
-public struct DebianBuild: Sendable {
+public struct DebianBuild: LayerBuilding, Sendable {
     public let lock: Lockfile
     public var layers: LayerStore
     public var cache: PackageCache
@@ -285,16 +285,6 @@ public struct DebianBuild: Sendable {
         }
     }
 
-    /// The `TreeDigest` of a layer's tree, computed inside the user namespace (the tree has
-    /// files only the env's ids may read). `scratch` is a directory for the result.
-    public func treeDigest(of tree: String, scratch: String) throws -> String {
-        let (outcome, output) = try InternalHelper.capture([InternalHelper.digestFlag, tree], identity: identity, scratch: scratch)
-        let digest = output.split(separator: "\n").first.map(String.init) ?? ""
-        guard outcome == .finished(.exited(0)), digest.count == 64 else {
-            throw BuildError.digestFailed(tree: tree, reason: "\(outcome): \(output.trimmingSpaces())")
-        }
-        return digest
-    }
 
     /// The layer being built as an overlay over the layers below (an empty one for a base).
     func overlaySpec(staging: String, below: [String]) -> SandboxSpec.Overlay {
@@ -342,35 +332,7 @@ public struct DebianBuild: Sendable {
         }
     }
 
-    /// A failed build's log, kept where the user can read it after the staging tree is gone
-    /// (the cache may be on another filesystem: then it is copied; on a full disk the copy may
-    /// fail, so the error carries the log's last lines too).
-    private func keepLog(_ path: String, name: String) -> String {
-        let kept = "\(logDirectory)/build-\(name)-\(time(nil)).log"
-        try? Store.makeDirectory(logDirectory)
-        if rename(path, kept) == 0 { return kept }
-        guard let bytes = try? FileSystem.read(path), (try? FileSystem.writeAtomically(kept, contents: bytes)) != nil else {
-            return path
-        }
-        return kept
-    }
 
-    func stageFailure(_ stage: String, outcome: SandboxOutcome, logPath: String, name: String) -> BuildError {
-        // A full disk may leave not even the log to say so (it is on the same disk).
-        var space = statvfs()
-        let directory = layers.directory
-        if statvfs(directory, &space) == 0, UInt64(space.f_bavail) * UInt64(space.f_frsize) < 8 << 20 || space.f_favail == 0 {
-            return .diskFull(stage: stage, directory: directory)
-        }
-        let text = (try? FileSystem.read(logPath)).map { String(decoding: $0.suffix(4096), as: UTF8.self) } ?? ""
-        let tail = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(8).joined(separator: "\n")
-        let status = switch outcome {
-        case .finished(.exited(let code)): "it exited with status \(code)"
-        case .finished(.signalled(let signal)): "it was killed by signal \(signal)"
-        case .commandFailed(let command, let errno): "'\(command)' could not run (errno \(errno))"
-        }
-        return .stageFailed(stage: stage, outcome: status, log: keepLog(logPath, name: name), tail: tail)
-    }
 }
 
 public enum BuildError: Error, Sendable {

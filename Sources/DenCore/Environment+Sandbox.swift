@@ -47,6 +47,8 @@ extension Environment {
             ("DEN_ENV", manifest.name), ("DEN_PROJECT", project.directory),
         ]
 
+        variables += imageVariables.map { ($0.name, $0.value) }
+
         let command: [String]
         if let requested = invocation.command {
             command = requested

@@ -17,6 +17,9 @@ public struct Environment: Sendable {
     public var layers: [String]
     /// One-line notes for the user (e.g. the single-id fallback); the core never prints.
     public var notices: [String]
+    /// An image base's `Env` (PATH, LANG, the versions it installed), in order: below den.toml's
+    /// `[vars]`, above den's defaults.
+    public var imageVariables: [(name: String, value: String)] = []
 
     public var upperDirectory: String { "\(directory)/upper" }
     public var workDirectory: String { "\(directory)/work" }
@@ -39,16 +42,17 @@ public struct Environment: Sendable {
         case .directory(let path):
             guard FileSystem.isDirectory(path) else { throw .baseDirectoryMissing(path) }
             layers = [path]
-        case .debian:
+        case .debian, .image:
             // Empty for commands that do not enter (reset): entering builds first.
             layers = builtLayers
-        case .image:
-            throw .baseNotSupported(manifest.base)
         }
         let id = id(name: manifest.name, projectDirectory: project.directory)
         var environment = Environment(
             id: id, project: project, manifest: manifest, directory: store.environmentDirectory(id: id),
             runtimeDirectory: store.runtimeDirectory, idMapping: idMapping, layers: layers, notices: [])
+        if case .image = manifest.base, let bottom = layers.last.flatMap(LayerStore(store: store).digest(ofTree:)) {
+            environment.imageVariables = ImageBuild.variables(of: bottom, in: LayerStore(store: store))
+        }
         do {
             for path in [environment.upperDirectory, environment.workDirectory, environment.mountpoint] {
                 try Store.makeDirectory(path)

@@ -1,4 +1,5 @@
 import DenDebian
+import DenOCI
 import DenSandbox
 #if canImport(Glibc)
 import Glibc
@@ -61,6 +62,10 @@ public struct GarbageCollection: Sendable {
                 continue
             }
             neededFiles.formUnion(lock.packages.map { "\($0.sha256).deb" })
+            if let image = lock.image {
+                // Blobs are named by their digest's hex, the manifest among them.
+                neededFiles.formUnion(([image.digest, image.config.digest] + image.layers.map(\.digest)).map(ImageDigest.hex))
+            }
             if let snapshot = lock.archive {
                 neededFiles.insert("\(snapshot.inReleaseSHA256).InRelease")
             }
@@ -72,7 +77,7 @@ public struct GarbageCollection: Sendable {
                   let release = try? ReleaseFile(signed) else { continue }
             neededFiles.formUnion(release.sha256.map(\.sha256))
         }
-        for directory in [PackageCache(store: store).directory, indexes] {
+        for directory in [PackageCache(store: store).directory, indexes, "\(store.cacheDirectory)/blobs"] {
             for name in ((try? FileSystem.directoryEntries(directory)) ?? []).sorted() where !neededFiles.contains(name) {
                 removals.append(Removal(kind: .download, path: "\(directory)/\(name)"))
             }

@@ -1,3 +1,4 @@
+import DenOCI
 import DenTOML
 
 /// `den.lock`: everything a manifest resolved to, pinned so that a build from it does no
@@ -14,15 +15,57 @@ public struct Lockfile: Sendable, Equatable {
     public var manifestHash: String
     public var architecture: String
     public var archive: ArchiveSnapshot?
+    /// The image an image base resolved to.
+    public var image: ImagePin?
     /// By name, then architecture.
     public var packages: [LockedPackage]
 
-    public init(base: String, manifestHash: String, architecture: String, archive: ArchiveSnapshot?, packages: [LockedPackage]) {
+    public init(
+        base: String, manifestHash: String, architecture: String, archive: ArchiveSnapshot?, image: ImagePin? = nil,
+        packages: [LockedPackage]
+    ) {
         self.base = base
         self.manifestHash = manifestHash
         self.architecture = architecture
         self.archive = archive
+        self.image = image
         self.packages = packages.sorted { ($0.name, $0.architecture) < ($1.name, $1.architecture) }
+    }
+
+    /// An OCI image pinned by digest: a build pulls exactly this manifest and these blobs.
+    public struct ImagePin: Sendable, Equatable {
+        /// Fully qualified, with the tag it was resolved from (`REGISTRY/REPO:TAG`).
+        public var reference: String
+        /// The platform's image manifest.
+        public var digest: String
+        /// What the tag pointed to when it was a multi-platform index.
+        public var index: String?
+        /// `os/architecture[/variant]`.
+        public var platform: String
+        public var config: Blob
+        /// Bottom first.
+        public var layers: [Blob]
+
+        public struct Blob: Sendable, Equatable {
+            public var digest: String
+            public var size: Int64
+            public var mediaType: String
+
+            public init(digest: String, size: Int64, mediaType: String) {
+                self.digest = digest
+                self.size = size
+                self.mediaType = mediaType
+            }
+        }
+
+        public init(reference: String, digest: String, index: String?, platform: String, config: Blob, layers: [Blob]) {
+            self.reference = reference
+            self.digest = digest
+            self.index = index
+            self.platform = platform
+            self.config = config
+            self.layers = layers
+        }
     }
 
     /// The Debian archive state the packages were resolved against.
@@ -94,6 +137,23 @@ public struct Lockfile: Sendable, Equatable {
             table.set("inrelease", .string("sha256:\(archive.inReleaseSHA256)"))
             root.set("archive", .table(table))
         }
+        if let image {
+            var table = TOMLTable()
+            table.set("reference", .string(image.reference))
+            table.set("digest", .string(image.digest))
+            if let index = image.index { table.set("index", .string(index)) }
+            table.set("platform", .string(image.platform))
+            func blob(_ blob: ImagePin.Blob) -> TOMLTable {
+                var table = TOMLTable()
+                table.set("digest", .string(blob.digest))
+                table.set("size", .integer(blob.size))
+                table.set("media-type", .string(blob.mediaType))
+                return table
+            }
+            table.set("config", .table(blob(image.config)))
+            table.set("layer", .array(image.layers.map { TOMLNode(.table(blob($0))) }))
+            root.set("image", .table(table))
+        }
         let packageTables: [TOMLNode] = packages.map { package in
             var table = TOMLTable()
             table.set("name", .string(package.name))
@@ -141,6 +201,38 @@ public struct Lockfile: Sendable, Equatable {
                 suite: try string(table, "suite"), codename: try string(table, "codename"), version: archiveVersion,
                 date: try string(table, "date"), inReleaseSHA256: try string(table, "inrelease", prefix: "sha256:"))
         }
+        var image: ImagePin?
+        if let entry = root["image"] {
+            guard case .table(let table) = entry.node.value else {
+                throw LockfileError(file: file, message: "'image' must be a table", line: entry.keyPosition.line)
+            }
+            func blob(_ node: TOMLNode, line: Int?) throws(LockfileError) -> ImagePin.Blob {
+                guard case .table(let blob) = node.value, case .integer(let size) = blob["size"]?.node.value else {
+                    throw LockfileError(file: file, message: "an image blob without a size", line: line)
+                }
+                let digest = try string(blob, "digest")
+                guard ImageDigest.isValid(digest) else {
+                    throw LockfileError(file: file, message: "'\(digest)' is not a sha256 digest", line: blob["digest"]?.keyPosition.line)
+                }
+                return ImagePin.Blob(digest: digest, size: size, mediaType: try string(blob, "media-type"))
+            }
+            guard let config = table["config"] else {
+                throw LockfileError(file: file, message: "[image] has no 'config'", line: entry.keyPosition.line)
+            }
+            guard case .array(let layerNodes) = table["layer"]?.node.value else {
+                throw LockfileError(file: file, message: "[image] has no [[image.layer]]", line: entry.keyPosition.line)
+            }
+            var layers: [ImagePin.Blob] = []
+            for node in layerNodes { layers.append(try blob(node, line: node.position.line)) }
+            let digest = try string(table, "digest")
+            guard ImageDigest.isValid(digest) else {
+                throw LockfileError(file: file, message: "'\(digest)' is not a sha256 digest", line: table["digest"]?.keyPosition.line)
+            }
+            let index: String? = if case .string(let value) = table["index"]?.node.value { value } else { nil }
+            image = ImagePin(
+                reference: try string(table, "reference"), digest: digest, index: index, platform: try string(table, "platform"),
+                config: try blob(config.node, line: config.keyPosition.line), layers: layers)
+        }
         var packages: [LockedPackage] = []
         if let entry = root["package"] {
             guard case .array(let nodes) = entry.node.value else {
@@ -162,7 +254,7 @@ public struct Lockfile: Sendable, Equatable {
         }
         return Lockfile(
             base: try string(root, "base"), manifestHash: try string(root, "manifest", prefix: "sha256:"),
-            architecture: try string(root, "architecture"), archive: archive, packages: packages)
+            architecture: try string(root, "architecture"), archive: archive, image: image, packages: packages)
     }
 }
 

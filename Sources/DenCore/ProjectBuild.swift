@@ -1,4 +1,5 @@
 import DenFetch
+import DenOCI
 import DenSandbox
 import Dispatch
 #if canImport(Glibc)
@@ -33,8 +34,11 @@ public struct ProjectBuild: Sendable {
     public enum Event: Sendable {
         case locking(LockReason)
         case reading(base: String, mirror: ArchiveMirror)
+        /// Resolving an image's tag (or digest) in its registry.
+        case resolving(image: String)
         case locked(Lockfile, previous: Lockfile?, path: String)
-        case fetching(packages: Int)
+        /// `files` downloads (or checks in the cache), of `noun` ("packages", "blobs").
+        case fetching(files: Int, noun: String)
         case fetchProgress(DownloadProgress)
         case fetched
         case building(DebianBuild.Step)
@@ -61,20 +65,9 @@ public struct ProjectBuild: Sendable {
     /// with `forceLock`), then fetches and builds what is missing. Empty for a `dir:` base.
     /// `isExplicit` (`den build`, `den update`) also retries the optional apt layer.
     public func buildLayers(forceLock: Bool, isExplicit: Bool = false, events: @escaping @Sendable (Event) -> Void) throws -> [String] {
-        guard case .debian(let suite) = manifest.base else {
-            if case .image = manifest.base { throw EnvironmentError.baseNotSupported(manifest.base) }
-            return []
-        }
-        let existing = try readLock()
-        var lock: Lockfile
-        if let existing, !forceLock, existing.manifestHash == manifest.lockHash(architecture: DebianArchive.hostArchitecture) {
-            lock = existing
-        } else {
-            events(.locking(existing == nil ? .missing : forceLock ? .update : .stale))
-            lock = try resolveLock(suite: suite, events: events)
-            try FileSystem.writeAtomically(lockPath, contents: Array(lock.rendered().utf8))
-            events(.locked(lock, previous: existing, path: lockPath))
-        }
+        if case .directory = manifest.base { return [] }
+        let lock = try currentLock(forceLock: forceLock, events: events)
+        if lock.image != nil { return try buildImageLayers(lock, events: events) }
         let build = DebianBuild(lock: lock, store: store, user: user, idMapping: idMapping)
         let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
         let hasApt = build.aptDigest(mirror: mirror.url).map(build.layers.contains) ?? true
@@ -83,16 +76,9 @@ public struct ProjectBuild: Sendable {
         let needed = build.neededPackages
         if !needed.isEmpty {
             let cache = build.cache
-            events(.fetching(packages: needed.count))
-            try blocking {
-                let fetcher = Fetcher(configuration: FetchConfiguration())
-                do {
-                    try await cache.fetch(needed, mirror: mirror.url, fetcher: fetcher) { events(.fetchProgress($0)) }
-                    await fetcher.shutdown()
-                } catch {
-                    await fetcher.shutdown()
-                    throw error
-                }
+            events(.fetching(files: needed.count, noun: "packages"))
+            try withFetcher { fetcher in
+                try await cache.fetch(needed, mirror: mirror.url, fetcher: fetcher) { events(.fetchProgress($0)) }
             }
             events(.fetched)
         }
@@ -128,28 +114,105 @@ public struct ProjectBuild: Sendable {
         }
     }
 
+    /// den.lock as it is when it is current; otherwise resolved again and written, with events
+    /// saying why and what changed.
+    func currentLock(forceLock: Bool, events: (Event) -> Void) throws -> Lockfile {
+        let existing = try readLock()
+        let hash = manifest.lockHash(architecture: lockArchitecture)
+        // A lock of another kind of base (the manifest switched from debian: to an image) is stale too.
+        let isImage = if case .image = manifest.base { true } else { false }
+        if let existing, !forceLock, existing.manifestHash == hash, (existing.image != nil) == isImage {
+            return existing
+        }
+        events(.locking(existing == nil ? .missing : forceLock ? .update : .stale))
+        let lock = try resolveLock(events: events)
+        try FileSystem.writeAtomically(lockPath, contents: Array(lock.rendered().utf8))
+        events(.locked(lock, previous: existing, path: lockPath))
+        return lock
+    }
+
+    /// The architecture a lock is made for: Debian's name for this machine, which is the
+    /// image platform's architecture too for the common ones (amd64, arm64).
+    var lockArchitecture: String {
+        if case .image = manifest.base { return Platform.host.architecture }
+        return DebianArchive.hostArchitecture
+    }
+
+    /// An image base's layer: the locked blobs fetched (or checked in the cache) and applied.
+    private func buildImageLayers(_ lock: Lockfile, events: @escaping @Sendable (Event) -> Void) throws -> [String] {
+        guard let build = ImageBuild(lock: lock, store: store, user: user, idMapping: idMapping) else { return [] }
+        if build.isBuilt { return build.trees }
+        guard manifest.packages.isEmpty else { throw EnvironmentError.imagePackagesNotSupported(manifest.base) }
+        events(.fetching(files: 1 + build.pin.layers.count, noun: "blobs"))
+        let client = registryClient()
+        try withFetcher { fetcher in
+            try await build.fetch(client: try client(fetcher)) { events(.fetchProgress($0)) }
+        }
+        events(.fetched)
+        try build.assemble { events(.building($0)) }
+        return build.trees
+    }
+
+    /// The registry settings and credentials of this user, for a client on a given fetcher.
+    func registryClient() -> @Sendable (Fetcher) throws -> RegistryClient {
+        let settings = RegistrySettings.load(environment: hostEnvironment, home: user.homeDirectory)
+        let files = RegistryCredentials.files(environment: hostEnvironment, home: user.homeDirectory)
+        return { fetcher in
+            let credentials = try RegistryCredentials.load(files: files) { path in
+                FileSystem.isRegularFile(path) ? try? FileSystem.read(path) : nil
+            }
+            return RegistryClient(fetcher: fetcher, credentials: credentials, plainHTTP: settings.insecure)
+        }
+    }
+
     public func readLock() throws -> Lockfile? {
         guard FileSystem.exists(lockPath), let text = try FileSystem.readText(lockPath) else { return nil }
         return try Lockfile.parse(text, file: lockPath)
     }
 
-    /// Resolves the manifest against the archive (network), without writing den.lock.
-    public func resolveLock(suite: String, events: (Event) -> Void) throws -> Lockfile {
+    /// Resolves the manifest against the archive or the registry (network), without writing
+    /// den.lock. Empty for a `dir:` base (nothing to pin).
+    public func resolveLock(events: (Event) -> Void) throws -> Lockfile {
+        switch manifest.base {
+        case .directory:
+            throw EnvironmentError.baseNotSupported(manifest.base)
+        case .image(let reference):
+            let settings = RegistrySettings.load(environment: hostEnvironment, home: user.homeDirectory)
+            let qualified = try settings.qualify(reference)
+            events(.resolving(image: qualified.description))
+            let client = registryClient()
+            let manifest = manifest
+            return try withFetcher { fetcher in
+                try await ImageLocking.lock(manifest, reference: qualified, client: try client(fetcher))
+            }
+        case .debian(let suite):
+            return try resolveDebianLock(suite: suite, events: events)
+        }
+    }
+
+    private func resolveDebianLock(suite: String, events: (Event) -> Void) throws -> Lockfile {
         let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
         let archive = DebianArchive(mirror: mirror.url, keyring: manifest.keyring, architecture: DebianArchive.hostArchitecture,
                                     cacheDirectory: "\(store.cacheDirectory)/indexes")
         events(.reading(base: manifest.base.description, mirror: mirror))
         let manifest = manifest
-        return try blocking {
-            let fetcher = Fetcher(configuration: FetchConfiguration())
-            do {
-                let lock = try await Locking.lock(manifest, suite: suite, archive: archive, fetcher: fetcher)
-                await fetcher.shutdown()
-                return lock
-            } catch {
-                await fetcher.shutdown()
-                throw error
-            }
+        return try withFetcher { fetcher in
+            try await Locking.lock(manifest, suite: suite, archive: archive, fetcher: fetcher)
+        }
+    }
+}
+
+/// Runs `body` with a fetcher (see `blocking`) that is shut down however it ends.
+func withFetcher<T: Sendable>(_ body: @escaping @Sendable (Fetcher) async throws -> T) throws -> T {
+    try blocking {
+        let fetcher = Fetcher(configuration: FetchConfiguration())
+        do {
+            let result = try await body(fetcher)
+            await fetcher.shutdown()
+            return result
+        } catch {
+            await fetcher.shutdown()
+            throw error
         }
     }
 }

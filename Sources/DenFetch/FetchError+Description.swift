@@ -7,6 +7,8 @@ extension FetchError: CustomStringConvertible {
         switch self {
         case .http(let url, let status):
             return "server answered \(status)\(Self.reasonPhrase(status).map { " (\($0))" } ?? "") for \"\(url)\""
+        case .unauthorized(let url, _):
+            return "server answered 401 (unauthorized) for \"\(url)\""
         case .connection(let url, let reason):
             return "cannot connect for \"\(url)\": \(reason)"
         case .timeout(let url):

@@ -3,6 +3,9 @@
 public enum FetchError: Error, Sendable, Hashable {
     /// The server answered with a status other than 200 (after following redirects).
     case http(url: String, status: Int)
+    /// The server answered 401; `challenge` is its `WWW-Authenticate` header, which says how
+    /// to authenticate (a registry's token service).
+    case unauthorized(url: String, challenge: String?)
     /// No connection could be made or it broke: the mirror is down, the name does not resolve,
     /// the connection was refused or reset, or TLS failed. `reason` keeps the underlying cause.
     case connection(url: String, reason: String)

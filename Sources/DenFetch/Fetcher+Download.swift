@@ -37,7 +37,7 @@ extension Fetcher {
 
     private func stream(_ request: DownloadRequest, into file: PartialFile, tracker: ProgressTracker) async throws(FetchError) {
         let url = request.url
-        let response = try await get(url)
+        let response = try await get(url, headers: request.headers)
         let announced = response.contentLength
         // Refuse before reading: a mirror serving another version of the file will not
         // produce the right bytes by being read to the end.

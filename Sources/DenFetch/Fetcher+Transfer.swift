@@ -6,11 +6,12 @@ extension Fetcher {
     /// Sends a GET for `url`, following redirects, and returns a 200 response whose body is
     /// still to be read. Redirects are followed here rather than by AsyncHTTPClient so that
     /// each hop is routed through the proxy its own scheme and host call for.
-    func get(_ url: String) async throws(FetchError) -> HTTPClientResponse {
+    func get(_ url: String, headers: [String: String] = [:]) async throws(FetchError) -> HTTPClientResponse {
         var current = url
+        var headers = headers
         var redirects = 0
         while true {
-            let (client, request) = try route(current, reportedAs: url)
+            let (client, request) = try route(current, reportedAs: url, headers: headers)
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, deadline: .distantFuture)
@@ -21,6 +22,8 @@ extension Fetcher {
             switch status {
             case 200:
                 return response
+            case 401:
+                throw .unauthorized(url: url, challenge: response.headers.first(name: "www-authenticate"))
             case 301, 302, 303, 307, 308:
                 guard let location = response.headers.first(name: "location") else {
                     throw .badRedirect(url: url, location: nil)
@@ -31,6 +34,10 @@ extension Fetcher {
                       nextScheme == "https" || (nextScheme == "http" && !current.lowercased().hasPrefix("https:"))
                 else { throw .badRedirect(url: url, location: location) }
                 redirects += 1
+                // A registry sends blobs to storage elsewhere, which must not see its credentials.
+                if Self.target(of: next)?.host.lowercased() != Self.target(of: current)?.host.lowercased() {
+                    headers = headers.filter { $0.key.lowercased() != "authorization" }
+                }
                 current = next
             default:
                 throw .http(url: url, status: status)
@@ -50,10 +57,15 @@ extension Fetcher {
     /// The client and request for one hop. A plain-http request through a web proxy is
     /// addressed to the proxy, with the real target for `AbsoluteFormRewriter` to put in the
     /// request line and the real host in `Host`.
-    private func route(_ url: String, reportedAs original: String) throws(FetchError) -> (HTTPClient, HTTPClientRequest) {
+    private func route(
+        _ url: String, reportedAs original: String, headers: [String: String]
+    ) throws(FetchError) -> (HTTPClient, HTTPClientRequest) {
         guard let (parsed, scheme, host) = Self.target(of: url) else { throw .invalidURL(original) }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "user-agent", value: configuration.userAgent)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: value)
+        }
         let settings = try proxies.get()
         guard let proxy = settings.server(scheme: scheme, host: host) else {
             return (directClient, request)

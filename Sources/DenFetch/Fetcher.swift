@@ -86,9 +86,16 @@ public final class Fetcher: Sendable {
     /// Fetches a small file into memory (an InRelease, a Release): refused as `.tooLarge` as
     /// soon as it is known to exceed `limit` bytes.
     public func fetchData(_ url: String, limit: Int) async throws(FetchError) -> [UInt8] {
+        try await fetchDocument(url, limit: limit).bytes
+    }
+
+    /// Fetches a small document into memory with the response's headers (a registry's
+    /// manifest, whose media type and digest come in headers). A 401 is thrown as
+    /// `.unauthorized` with the server's challenge, for the caller to authenticate and ask again.
+    public func fetchDocument(_ url: String, headers: [String: String] = [:], limit: Int) async throws(FetchError) -> FetchedDocument {
         _ = try proxies.get()
-        return try await retrying { () async throws(FetchError) -> [UInt8] in
-            let response = try await self.get(url)
+        return try await retrying { () async throws(FetchError) -> FetchedDocument in
+            let response = try await self.get(url, headers: headers)
             let announced = response.contentLength
             if let announced, announced > Int64(limit) { throw .tooLarge(url: url, limit: limit) }
             var bytes: [UInt8] = []
@@ -104,7 +111,11 @@ public final class Fetcher: Sendable {
             if let announced, Int64(bytes.count) < announced {
                 throw .truncated(url: url, expected: announced, received: Int64(bytes.count))
             }
-            return bytes
+            var fields: [String: String] = [:]
+            for header in response.headers where fields[header.name.lowercased()] == nil {
+                fields[header.name.lowercased()] = header.value
+            }
+            return FetchedDocument(bytes: bytes, headers: fields)
         }
     }
 
@@ -133,5 +144,17 @@ public final class Fetcher: Sendable {
             client.http1_1ConnectionDebugInitializer = AbsoluteFormRewriter.install(on:)
         }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: client)
+    }
+}
+
+/// A response read into memory by `Fetcher.fetchDocument`.
+public struct FetchedDocument: Sendable {
+    public var bytes: [UInt8]
+    /// By lowercased name; of a repeated header, the first value.
+    public var headers: [String: String]
+
+    public init(bytes: [UInt8], headers: [String: String]) {
+        self.bytes = bytes
+        self.headers = headers
     }
 }

@@ -568,17 +568,22 @@ private final class ArchiveServer: @unchecked Sendable {
         // Clients hanging up mid-transfer make http.server print tracebacks: not our concern.
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw TestFailure("the test archive's HTTP server exited before it listened") }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw TestFailure("the test archive's HTTP server printed no port: \(String(decoding: line, as: UTF8.self))")
-        }
-        self.port = port
+        port = try readPort(from: output, server: "the test archive's HTTP server")
     }
+}
+
+/// The first line a server started by the tests prints: the port it listens on.
+func readPort(from output: Pipe, server: String) throws -> Int {
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+        let chunk = output.fileHandleForReading.availableData
+        guard !chunk.isEmpty else { throw TestFailure("\(server) exited before it listened") }
+        line.append(chunk)
+    }
+    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        throw TestFailure("\(server) printed no port: \(String(decoding: line, as: UTF8.self))")
+    }
+    return port
 }
 
 // MARK: - Files

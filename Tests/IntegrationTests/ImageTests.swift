@@ -1,0 +1,218 @@
+import DenTestSupport
+import Foundation
+import Testing
+
+/// Image bases pulled from real registries on 127.0.0.1 (`TestRegistry`: Debian's
+/// docker-registry, images pushed by skopeo), entered by the real den as unprivileged users.
+/// Every test has a store and a cache of its own.
+@Suite struct ImageTests {
+    struct Setup {
+        var user: TestUser
+        var registry: TestRegistry
+        var directory: String
+        var project: String { "\(directory)/project" }
+        var environment: [String: String]
+
+        func den(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
+            try user.den(arguments, in: project, environment: environment.merging(extra) { $1 }, timeout: .seconds(180))
+        }
+
+        func run(_ script: String, environment extra: [String: String] = [:]) throws -> ProcessResult {
+            try den(["run", "--", "sh", "-c", script], environment: extra)
+        }
+
+        func write(base: String, extra: String = "") throws {
+            try IntegrationTests.write("name = \"img\"\nbase = \"\(base)\"\n\(extra)", to: "\(project)/den.toml", as: user)
+        }
+
+        var lock: String { (try? String(contentsOfFile: "\(project)/den.lock", encoding: .utf8)) ?? "" }
+        var cache: String { "\(directory)/cache/den" }
+        var layers: String { "\(directory)/data/den/layers" }
+
+        /// The `digest = ` of the lock's [image] table.
+        var lockedDigest: String? {
+            guard let table = lock.components(separatedBy: "[image]").dropFirst().first else { return nil }
+            return table.split(separator: "\n").first { $0.hasPrefix("digest = ") }
+                .map { $0.dropFirst("digest = ".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+    }
+
+    func setup(base: String, user: TestUser? = nil) throws -> Setup {
+        let user = try user ?? TestUser.withRanges
+        let directory = try user.makeTemporaryDirectory("image")
+        var environment: [String: String] = [:]
+        for (key, name) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config"), ("HOME", "project")] {
+            try FileManager.default.createDirectory(atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
+            try user.chown("\(directory)/\(name)")
+            if key != "HOME" { environment[key] = "\(directory)/\(name)" }
+        }
+        let setup = Setup(user: user, registry: try TestRegistry.shared(), directory: directory, environment: environment)
+        try setup.write(base: base)
+        return setup
+    }
+
+    /// A check of what the three test layers leave, run inside the env.
+    static let layersScript = (TestImages.present.map { "test -e \($0) || echo missing \($0)" }
+        + TestImages.absent.map { "test -e \($0) && echo present \($0)" }).joined(separator: "; ") + "; true"
+
+    @Test func pullsPinsAndAppliesLayersWithWhiteouts() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: registry.layersImage)
+        let result = try setup.run(Self.layersScript + "; cat /opt/opaque/new; hello; stat -c '%u:%g' /opt/owned; "
+            + "echo \"$DEN_IMAGE_VAR $PATH $HOME\"; id -u")
+        #expect(result.status == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(!lines.contains { $0.hasPrefix("missing ") || $0.hasPrefix("present ") }, "\(result)")
+        #expect(lines.contains("new"))
+        #expect(lines.contains("hello from the image"))
+        // Owners from the layer, under the full mapping.
+        #expect(lines.contains("101:102"), "\(result)")
+        // The image's Env applies, but HOME is the user's own.
+        #expect(lines.contains("from-image /usr/local/bin:/usr/bin:/bin:/opt/image/bin /home/\(setup.user.name)"), "\(result)")
+        #expect(lines.last == "\(setup.user.uid)")
+        // The lock pins what the registry serves for the tag (skopeo as the oracle), with
+        // every layer's digest and the platform.
+        #expect(setup.lockedDigest == (try TestRegistry.digest(of: registry.layersImage)))
+        #expect(setup.lock.contains("platform = \"linux/amd64\""))
+        #expect(setup.lock.components(separatedBy: "[[image.layer]]").count == 4)
+        for type in ["tar+gzip", "tar+zstd", "layer.v1.tar\""] { #expect(setup.lock.contains(type), "\(type)") }
+        #expect(result.standardError.contains("applying 3 image layers"))
+
+        // Entering again uses the built layer: nothing is fetched or built.
+        let again = try setup.run("true")
+        #expect(again.status == 0 && again.standardError.isEmpty, "\(again)")
+    }
+
+    @Test func anIndexGivesThisMachinesImage() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: registry.multiImage)
+        let result = try setup.run("test -e /etc/arch && echo arm; cat /opt/keep/b")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.standardOutput == "b\n")
+        // The lock records the index the tag named and the amd64 manifest in it.
+        #expect(setup.lock.contains("index = \"\(try TestRegistry.digest(of: registry.multiImage))\""), "\(setup.lock)")
+        #expect(setup.lockedDigest == (try TestRegistry.digest(of: "\(registry.open)/den/multi@\(setup.lockedDigest ?? "")")))
+        #expect(setup.lockedDigest == (try TestRegistry.digest(of: registry.layersImage)))
+    }
+
+    @Test func aMovedTagChangesNothingUntilUpdate() throws {
+        let registry = try TestRegistry.shared()
+        let moving = "\(registry.open)/den/moving:1"
+        try TestRegistry.push("\(registry.layouts)/layers:1", to: moving)
+        let setup = try setup(base: moving)
+        #expect(try setup.run("true").status == 0)
+        let pinned = try #require(setup.lockedDigest)
+
+        try TestRegistry.push("\(registry.layouts)/moved:2", to: moving)
+        let moved = try TestRegistry.digest(of: moving)
+        #expect(moved != pinned)
+        // Neither this env nor a teammate's fresh build from the committed lock sees the move:
+        // the build pulls the locked digest.
+        #expect(try setup.run("test -e /etc/moved").status == 1)
+        let teammate = try self.setup(base: moving, user: try TestUser.withoutRanges)
+        try IntegrationTests.write(setup.lock, to: "\(teammate.project)/den.lock", as: teammate.user)
+        let built = try teammate.run("test -e /etc/moved || echo old; cat /opt/owned")
+        #expect(built.status == 0 && built.standardOutput == "old\nowned\n", "\(built)")
+        #expect(teammate.lockedDigest == pinned)
+
+        let update = try setup.den(["update"])
+        #expect(update.status == 0, "\(update)")
+        #expect(update.standardError.contains("~ \(moving) \(pinned) -> \(moved)"), "\(update)")
+        #expect(setup.lockedDigest == moved)
+        #expect(try setup.run("cat /etc/moved").standardOutput == "2\n")
+    }
+
+    @Test func aTamperedBlobIsRejectedAndNothingIsKept() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: registry.tamperImage)
+        let lock = try setup.den(["lock"])
+        #expect(lock.status == 0, "\(lock)")
+        let layer = try #require(setup.lock.components(separatedBy: "[[image.layer]]").last?
+            .split(separator: "\n").first { $0.hasPrefix("digest = ") }
+            .map { $0.dropFirst("digest = ".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) })
+        let stored = registry.storedBlob(layer)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: stored))
+        bytes[bytes.count / 2] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: stored))
+
+        let result = try setup.den(["build"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.standardError.contains("sha256"), "\(result)")
+        let blobs = (try? FileManager.default.contentsOfDirectory(atPath: "\(setup.cache)/blobs")) ?? []
+        #expect(!blobs.contains(String(layer.dropFirst("sha256:".count))))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: setup.layers)) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func credentialsAreUsedAndWrongOnesAreNamed() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: registry.privateImage)
+        let anonymous = try setup.den(["lock"])
+        #expect(anonymous.status == 1)
+        #expect(anonymous.standardError.contains("requires authentication"), "\(anonymous)")
+
+        let authFile = "\(setup.directory)/config/auth.json"
+        func writeAuth(_ password: String) throws {
+            let token = Data("\(registry.credentials.user):\(password)".utf8).base64EncodedString()
+            try IntegrationTests.write(#"{"auths":{"\#(registry.protected)":{"auth":"\#(token)"}}}"#, to: authFile, as: setup.user)
+        }
+        try writeAuth("wrong")
+        let wrong = try setup.den(["lock"], environment: ["REGISTRY_AUTH_FILE": authFile])
+        #expect(wrong.status == 1)
+        #expect(wrong.standardError.contains("refused the credentials") && wrong.standardError.contains(authFile), "\(wrong)")
+
+        try writeAuth(registry.credentials.password)
+        let right = try setup.den(["run", "--", "cat", "/opt/keep/b"], environment: ["REGISTRY_AUTH_FILE": authFile])
+        #expect(right.status == 0 && right.standardOutput == "b\n", "\(right)")
+    }
+
+    @Test func aRegistryThatIsDownOrLacksTheImageGivesAClearError() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: "127.0.0.1:1/den/layers:1")
+        let down = try setup.den(["lock"])
+        #expect(down.status == 1, "\(down)")
+        #expect(down.standardError.contains("cannot download the image") && down.standardError.contains("127.0.0.1:1"), "\(down)")
+        #expect(!FileManager.default.fileExists(atPath: "\(setup.project)/den.lock"))
+
+        try setup.write(base: "\(registry.open)/den/layers:no-such-tag")
+        let missing = try setup.den(["lock"])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.contains("does not exist"), "\(missing)")
+    }
+
+    @Test func shortNamesUseTheConfiguredRegistry() throws {
+        let registry = try TestRegistry.shared()
+        try TestRegistry.push("\(registry.layouts)/layers:1", to: "\(registry.open)/library/busy:1")
+        let setup = try setup(base: "busy:1")
+        // The user's registries.conf replaces the system's; this one names no search registry.
+        let containers = "\(setup.directory)/config/containers"
+        try FileManager.default.createDirectory(atPath: containers, withIntermediateDirectories: true)
+        try setup.user.chown(containers)
+        try IntegrationTests.write("# no search registries\n", to: "\(containers)/registries.conf", as: setup.user)
+        let unconfigured = try setup.den(["lock"])
+        #expect(unconfigured.status == 1)
+        #expect(unconfigured.standardError.contains("names no registry") && unconfigured.standardError.contains("DEN_REGISTRY"), "\(unconfigured)")
+        let result = try setup.den(["run", "--", "cat", "/opt/keep/b"], environment: ["DEN_REGISTRY": registry.open])
+        #expect(result.status == 0 && result.standardOutput == "b\n", "\(result)")
+        #expect(setup.lock.contains("reference = \"\(registry.open)/library/busy:1\""), "\(setup.lock)")
+
+        // An alias, as containers-common ships them.
+        try IntegrationTests.write("[aliases]\n\"layered\" = \"\(registry.open)/den/layers\"\n",
+                                   to: "\(containers)/registries.conf", as: setup.user)
+        try setup.write(base: "layered:1")
+        let aliased = try setup.den(["run", "--", "cat", "/opt/keep/b"])
+        #expect(aliased.status == 0 && aliased.standardOutput == "b\n", "\(aliased)")
+    }
+
+    @Test func gcKeepsTheBlobsOfLockedImagesAndRemovesTheRest() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: registry.layersImage)
+        #expect(try setup.run("true").status == 0)
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: "\(setup.cache)/blobs").sorted()
+        // The manifest, the configuration and three layers.
+        #expect(blobs.count == 5, "\(blobs)")
+        try IntegrationTests.write("stray", to: "\(setup.cache)/blobs/" + String(repeating: "0", count: 64), as: setup.user)
+        let gc = try setup.den(["gc"])
+        #expect(gc.status == 0, "\(gc)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(setup.cache)/blobs").sorted() == blobs)
+    }
+}
