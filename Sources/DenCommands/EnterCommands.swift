@@ -14,8 +14,11 @@ struct ShellCommand: ParsableCommand {
     @Flag(help: "Run as root inside the env (e.g. to install packages).")
     var root = false
 
+    @Flag(help: "Start even when den.toml's [limits] cannot be applied (they are then not applied).")
+    var noLimits = false
+
     func run() throws {
-        try enter(Self.invocation(asRoot: root, workingDirectory: try FileSystem.currentDirectory()))
+        try enter(Self.invocation(asRoot: root, workingDirectory: try FileSystem.currentDirectory()), appliesLimits: !noLimits)
     }
 
     /// On a terminal the shell gets a pseudo-terminal of its own, relayed by den; otherwise
@@ -39,6 +42,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run as root inside the env (e.g. `den run --root -- apt-get install ripgrep`).")
     var root = false
 
+    @Flag(help: "Start even when den.toml's [limits] cannot be applied (they are then not applied).")
+    var noLimits = false
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
     var command: [String] = []
 
@@ -55,20 +61,33 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // `den run -- cmd`: the separator is for den's parser, not part of the command.
         let arguments = command.first == "--" ? Array(command.dropFirst()) : command
-        try enter(Invocation(command: arguments, asRoot: root, workingDirectory: try FileSystem.currentDirectory()))
+        try enter(Invocation(command: arguments, asRoot: root, workingDirectory: try FileSystem.currentDirectory()),
+                  appliesLimits: !noLimits)
     }
 }
 
 /// Finds the project, prepares its env and runs the invocation in it; exits with the
 /// command's status (by throwing `ExitCode`, so it never returns normally).
-func enter(_ invocation: Invocation) throws {
+func enter(_ invocation: Invocation, appliesLimits: Bool) throws {
     let context = try ProjectContext.load()
+    try ensureTrusted(context)
     let (user, hostEnvironment) = (context.user, context.hostEnvironment)
-    let environment = try context.prepareEnvironment(forceLock: false, events: BuildReporter().callAsFunction)
+    var environment = try context.prepareEnvironment(forceLock: false, events: BuildReporter().callAsFunction)
     for notice in environment.notices { StandardError.write(notice) }
+    let limits = appliesLimits ? context.manifest.limits : Limits()
+    if !appliesLimits, !context.manifest.limits.isEmpty { StandardError.write("note: den.toml's [limits] are not applied (--no-limits)") }
+    let placement = try Cgroups.prepare(environmentID: environment.id, limits: limits, user: user)
+    environment.cgroup = placement?.directory
+    let oomKillsBefore = placement?.oomKills() ?? 0
     let terminal = TerminalState.save()
     let outcome = Result { try environment.enter(invocation, user: user, hostEnvironment: hostEnvironment) }
     terminal?.restore()
+    if let placement {
+        if placement.oomKills() > oomKillsBefore, let bytes = limits.memoryBytes {
+            StandardError.write("den: out of memory (limit \(ByteSize.limitText(bytes))): the kernel killed a process of the env")
+        }
+        placement.removeWhenEmpty()
+    }
     switch try outcome.get() {
     case .finished(let termination):
         throw ExitCode(termination.exitCode)

@@ -79,6 +79,10 @@ struct InitCommand: ParsableCommand {
             guard error.errno == EEXIST else { throw error }
             throw UserError("'\(project.manifestPath)' already exists", fix: "run `den init --force` to replace it, or edit it")
         }
+        // The user wrote this manifest (through den): what it grants needs no second question.
+        let user = HostUser.current()
+        let written = try project.loadManifest(homeDirectory: user.homeDirectory)
+        try Trust(store: Store.standard(for: user, environment: ProcessEnvironment.current())).record(written, project: project)
         print("created \(project.manifestPath) from template '\(template.name)'")
         StandardError.write("next: edit it, then run `den check`")
     }

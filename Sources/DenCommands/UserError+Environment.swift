@@ -59,10 +59,30 @@ extension SandboxError: UserErrorConvertible {
                                  : "check that the path exists and that the env's files are yours; `den doctor` checks the system")
         case .pivot, .hostname, .loopback:
             return UserError("cannot finish entering the env", why: "\(detail): \(reason)", fix: "run `den doctor`")
+        case .cgroup:
+            return UserError("cannot place the env in its cgroup", why: "'\(detail)': \(reason)",
+                             fix: "check the delegation of your cgroup v2 subtree (`den doctor`), or run with --no-limits")
         case .join:
             return UserError("cannot join the running env", why: "\(detail): \(reason)", fix: "try again; `den ps` shows whether it still runs")
         case .spawn, .protocolError:
             return UserError("cannot start the env", why: "\(detail): \(reason)", fix: "run `den doctor`; if it finds nothing, report this as a bug")
+        }
+    }
+}
+
+extension CgroupError: UserErrorConvertible {
+    var userError: UserError {
+        let fix = "run den from a session whose cgroup v2 subtree is delegated to you (systemd's user@.service delegates memory, pids and cpu; `den doctor` checks it), or pass --no-limits to start without the limits"
+        switch self {
+        case .notDelegated(let reason):
+            return UserError("cannot apply den.toml's [limits]", why: reason, fix: fix)
+        case .controllersMissing(let missing, let directory, let available):
+            return UserError(
+                "cannot apply den.toml's [limits]",
+                why: "the cgroup v2 controller\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not available in '\(directory)' (it has: \(available.isEmpty ? "none" : available.joined(separator: ", ")))",
+                fix: fix)
+        case .system(let path, let errno):
+            return UserError("cannot apply den.toml's [limits]", why: "'\(path)': \(DenCore.SystemError("", errno: errno).reason)", fix: fix)
         }
     }
 }

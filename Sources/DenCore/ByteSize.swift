@@ -36,4 +36,12 @@ public enum ByteSize {
         let text = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
         return "\(text) \(units[unit])"
     }
+
+    /// `64M`, `2G`, `1536K`: a limit as a manifest would write it, exact.
+    public static func limitText(_ bytes: UInt64) -> String {
+        for (shift, suffix) in [(40, "T"), (30, "G"), (20, "M"), (10, "K")] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift)\(suffix)"
+        }
+        return "\(bytes)"
+    }
 }

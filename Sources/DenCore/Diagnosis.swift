@@ -175,31 +175,23 @@ public struct Diagnosis: Sendable {
         }
     }
 
+    /// The same search `den shell` makes for an env's cgroup (see `Cgroups`).
     static func cgroupDelegation(user: HostUser) -> Check {
-        let unified = den_filesystem_type("/sys/fs/cgroup") == 0x6367_7270  // CGROUP2_SUPER_MAGIC
-        let root = unified ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified"
-        guard unified || FileSystem.isDirectory(root) else {
-            return Check(name: "resource limits", status: .warning, detail: "no cgroup v2 hierarchy: [limits] cannot be applied",
-                         fix: "boot with systemd.unified_cgroup_hierarchy=1")
+        let (found, reason) = Cgroups.delegatedRoot(user: user)
+        guard let root = found else {
+            return Check(name: "resource limits", status: .warning, detail: "\(reason): [limits] cannot be applied",
+                         fix: Cgroups.unifiedMount() == nil ? "boot with systemd.unified_cgroup_hierarchy=1"
+                             : "log in through systemd (user@.service delegates a subtree), or run den under `systemd-run --user --scope`")
         }
-        let membership = ((try? FileSystem.readText("/proc/self/cgroup")) ?? nil)?
-            .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
-        let current = Path.normalize("\(root)/\(membership)")
-        var owner = stat()
-        guard stat(current, &owner) == 0, owner.st_uid == user.uid else {
-            return Check(
-                name: "resource limits", status: .warning,
-                detail: "your cgroup '\(membership)' is not delegated to you: [limits] cannot be applied",
-                fix: "log in through systemd (user@.service delegates a subtree), or run den under `systemd-run --user --scope`")
-        }
-        let controllers = ((try? FileSystem.readText("\(current)/cgroup.controllers")) ?? nil) ?? ""
-        let missing = ["memory", "pids", "cpu"].filter { !controllers.split(separator: " ").contains(Substring($0)) && !controllers.contains($0) }
+        let controllers = ((try? FileSystem.readText("\(root)/cgroup.controllers")) ?? nil)?
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) ?? []
+        let missing = ["memory", "pids", "cpu"].filter { !controllers.contains($0) }
         guard missing.isEmpty else {
             return Check(name: "resource limits", status: .warning,
-                         detail: "controllers \(missing.joined(separator: ", ")) are not delegated to '\(membership)'",
+                         detail: "envs get their own cgroup in '\(root)', but controllers \(missing.joined(separator: ", ")) are not delegated there",
                          fix: "delegate them: `systemctl edit user@.service` with `Delegate=cpu memory pids`")
         }
-        return Check(name: "resource limits", status: .ok, detail: "cgroup '\(membership)' is delegated (memory, pids, cpu)")
+        return Check(name: "resource limits", status: .ok, detail: "'\(root)' is delegated to you (memory, pids, cpu)")
     }
 
     static func sysctl(_ name: String) -> String? {

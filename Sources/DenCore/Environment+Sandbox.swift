@@ -25,7 +25,7 @@ extension Environment {
             binds.append(SandboxSpec.Bind(source: mount.source, target: mount.target, isReadOnly: mount.isReadOnly))
         }
         var variables: [(String, String)] = []
-        if let agent = hostEnvironment["SSH_AUTH_SOCK"], agent.hasPrefix("/"), FileSystem.exists(agent) {
+        if let agent = Trust.agentSocket(manifest: manifest, hostEnvironment: hostEnvironment) {
             binds.append(SandboxSpec.Bind(source: agent, target: Self.agentSocket, isReadOnly: false, isOptional: true))
             variables.append(("SSH_AUTH_SOCK", Self.agentSocket))
         }
@@ -72,13 +72,15 @@ extension Environment {
             }
         }
 
-        return SandboxSpec(
+        var spec = SandboxSpec(
             identity: identity, session: session,
             overlay: SandboxSpec.Overlay(
                 lowerDirectories: layers, upperDirectory: upperDirectory, workDirectory: workDirectory, mountpoint: mountpoint),
             hostname: manifest.name, isolatesNetwork: manifest.network == .none, binds: binds, directories: directories,
             files: files, uid: uid, gid: gid, workingDirectory: invocation.workingDirectory, fallbackWorkingDirectory: home,
             command: command, environment: environment, terminal: invocation.terminal)
+        spec.cgroup = cgroup
+        return spec
     }
 
     /// Runs `invocation` in the env and waits for it: joins the env when it is running (same

@@ -20,6 +20,8 @@ public struct Environment: Sendable {
     /// An image base's `Env` (PATH, LANG, the versions it installed), in order: below den.toml's
     /// `[vars]`, above den's defaults.
     public var imageVariables: [(name: String, value: String)] = []
+    /// The env's cgroup (see `Cgroups.prepare`), when it has one.
+    public var cgroup: String?
 
     public var upperDirectory: String { "\(directory)/upper" }
     public var workDirectory: String { "\(directory)/work" }

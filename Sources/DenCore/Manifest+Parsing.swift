@@ -73,6 +73,7 @@ private enum Schema {
         Key(name: "vars", expected: "a table", example: "[vars]\n       EDITOR = \"vim\""),
         Key(name: "mount", expected: "an array of tables", example: "[[mount]]\n       source = \"~/data\""),
         Key(name: "limits", expected: "a table", example: "[limits]\n       memory = \"2G\""),
+        Key(name: "ssh-agent", expected: "a boolean", example: "ssh-agent = false"),
     ]
     static let mount: [Key] = [
         Key(name: "source", table: "mount", expected: "a string", example: #"source = "~/data""#),
@@ -194,9 +195,13 @@ private struct ManifestReader {
             limits = try self.limits(try table(entry, key: Schema.topLevel[10]))
         }
 
-        return Manifest(
+        var manifest = Manifest(
             name: name, base: base, packages: packages, installsRecommends: recommends, shell: shell, network: network,
             mirror: mirror, keyring: keyring, variables: variables, mounts: mounts, limits: limits)
+        if let entry = root["ssh-agent"] {
+            manifest.forwardsSSHAgent = try boolean(entry, key: Schema.topLevel[11])
+        }
+        return manifest
     }
 
     // MARK: Tables

@@ -9,6 +9,9 @@ public struct Manifest: Sendable, Equatable {
     /// nil: `/bin/bash` when the env has it, else `/bin/sh`.
     public var shell: String?
     public var network: NetworkMode
+    /// Whether the env gets the user's SSH agent (when `SSH_AUTH_SOCK` is set): a grant that
+    /// needs `den trust`, like a mount outside the project.
+    public var forwardsSSHAgent: Bool = true
     /// nil: the host's apt configuration (or `DEN_MIRROR`) decides.
     public var mirror: String?
     /// nil: the Debian archive keyring.

@@ -1,6 +1,6 @@
 extension StringProtocol {
     /// Drops leading and trailing spaces and tabs (FoundationEssentials has no CharacterSet trimming).
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
             return ""

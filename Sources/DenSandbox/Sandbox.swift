@@ -14,7 +14,8 @@ public enum Sandbox {
         _ spec: SandboxSpec, idMapHelpers: IDMapHelpers = .standard, output: SandboxOutput = .inherit,
         onRunning: () -> Void = {}
     ) throws(SandboxError) -> SandboxOutcome {
-        try execute(SandboxPlan(spec), identity: spec.identity, idMapHelpers: idMapHelpers, output: output, onRunning: onRunning)
+        try execute(SandboxPlan(spec), identity: spec.identity, idMapHelpers: idMapHelpers, output: output, cgroup: spec.cgroup,
+                    onRunning: onRunning)
     }
 
     /// Runs den itself (`arguments` after the program name) on the host's tree, inside a user
@@ -41,7 +42,7 @@ public enum Sandbox {
 
     static func execute(
         _ plan: SandboxPlan, identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers, output: SandboxOutput,
-        onRunning: () -> Void
+        cgroup: String? = nil, onRunning: () -> Void
     ) throws(SandboxError) -> SandboxOutcome {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
         var rc = den_pipe(&control)
@@ -61,6 +62,19 @@ public enum Sandbox {
             close(report[0])
         }
         guard child > 0 else { throw SandboxError(stage: .spawn, errno: -child, detail: "/proc/self/exe") }
+        // The child waits for its plan: placed now, everything it starts is in the cgroup.
+        if let cgroup {
+            let procs = "\(cgroup)/cgroup.procs"
+            let fd = open(procs, O_WRONLY | O_CLOEXEC)
+            let placed = fd >= 0 && "\(child)".withCString { Glibc.write(fd, $0, strlen($0)) } >= 0
+            let code = errno
+            if fd >= 0 { close(fd) }
+            guard placed else {
+                kill(child, SIGKILL)
+                _ = wait(for: child)
+                throw SandboxError(stage: .cgroup, errno: code, detail: procs)
+            }
+        }
 
         den_forward_signals(child)
         defer { den_restore_signals() }

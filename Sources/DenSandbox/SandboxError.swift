@@ -25,6 +25,8 @@ public struct SandboxError: Error, Sendable, Equatable {
         case protocolError
         /// Entering a running env's namespaces (it may have ended in between).
         case join
+        /// Placing the sandbox in its cgroup.
+        case cgroup
     }
 
     public var stage: Stage

@@ -112,6 +112,8 @@ public struct SandboxSpec: Sendable, Equatable {
     /// Give the command a pseudo-terminal of this size (`den shell` on a terminal), relayed
     /// by den; nil passes den's stdin, stdout and stderr through untouched.
     public var terminal: TerminalSize?
+    /// A cgroup v2 directory the sandbox's processes are placed in before they do anything.
+    public var cgroup: String?
 
     public init(
         identity: Identity, session: Session, overlay: Overlay, hostname: String, isolatesNetwork: Bool, binds: [Bind],

@@ -27,6 +27,7 @@ private func parseError(_ text: String) -> ManifestError? {
             network = "none"
             mirror = "http://mirror.example.org/debian"
             keyring = "keys/archive.gpg"
+            ssh-agent = false
 
             [vars]
             EDITOR = "vim"
@@ -52,6 +53,7 @@ private func parseError(_ text: String) -> ManifestError? {
         #expect(manifest.installsRecommends)
         #expect(manifest.shell == "/bin/zsh")
         #expect(manifest.network == .none)
+        #expect(!manifest.forwardsSSHAgent)
         #expect(manifest.mirror == "http://mirror.example.org/debian")
         #expect(manifest.keyring == "/home/ada/My App/keys/archive.gpg")
         #expect(manifest.variables == [
@@ -73,6 +75,7 @@ private func parseError(_ text: String) -> ManifestError? {
         #expect(!manifest.installsRecommends)
         #expect(manifest.shell == nil)
         #expect(manifest.network == .host)
+        #expect(manifest.forwardsSSHAgent)
         #expect(manifest.mirror == nil && manifest.keyring == nil)
         #expect(manifest.variables.isEmpty && manifest.mounts.isEmpty && manifest.limits.isEmpty)
     }

@@ -58,6 +58,9 @@ import Testing
         #expect(checked.standardOutput.contains("name        \(name)"))
         #expect(checked.standardOutput.contains("debian:bookworm"))
         #expect(checked.standardError.isEmpty)
+        // What den init wrote is the user's own: its grants (the SSH agent) are trusted already.
+        let trust = try user.den(["trust", "--show"], in: project)
+        #expect(trust.status == 0 && trust.standardOutput.contains("SSH agent"), "\(trust)")
     }
 
     @Test func checkFindsTheManifestFromASubdirectory() throws {

@@ -185,6 +185,10 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
             readonly = false
             """)
         try "hello\n".write(toFile: "\(shared)/in", atomically: true, encoding: .utf8)
+        // Host directories outside the project are grants: refused until trusted.
+        let untrusted = try project.run("true")
+        #expect(untrusted.status == 1 && untrusted.standardError.contains("den trust"), "\(untrusted)")
+        #expect(try project.den(["trust"]).status == 0)
         let result = try project.run("cat /data/in; touch /data/x 2>/dev/null && echo wrote-ro; touch \(scratch)/made && echo wrote-rw")
         #expect(result.standardOutput == "hello\nwrote-rw\n", "\(result)")
         #expect(FileManager.default.fileExists(atPath: "\(scratch)/made"))
@@ -199,11 +203,63 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         let agent = "\(directory)/agent.sock"
         let made = try user.run("/usr/bin/python3", ["-c", "import socket; socket.socket(socket.AF_UNIX).bind('\(agent)')"])
         #expect(made.status == 0, "\(made)")
-        let result = try project.den(["run", "--", "sh", "-c", "echo $SSH_AUTH_SOCK; test -S $SSH_AUTH_SOCK && echo is-a-socket"],
-                                     environment: ["SSH_AUTH_SOCK": agent])
-        #expect(result.standardOutput == "/run/den/ssh-agent.sock\nis-a-socket\n", "\(result)")
-        let without = try project.den(["run", "--", "sh", "-c", "echo [$SSH_AUTH_SOCK]; ls /run/den"])
-        #expect(without.standardOutput == "[]\n", "\(without)")
+        let script = ["run", "--", "sh", "-c", "echo [$SSH_AUTH_SOCK]; test -S /run/den/ssh-agent.sock && echo is-a-socket; true"]
+        // The agent is a grant: without a terminal, an untrusted project fails closed and says why.
+        let untrusted = try project.den(script, environment: ["SSH_AUTH_SOCK": agent])
+        #expect(untrusted.status == 1, "\(untrusted)")
+        #expect(untrusted.standardError.contains("SSH agent") && untrusted.standardError.contains("den trust"), "\(untrusted)")
+        #expect(untrusted.standardOutput.isEmpty)
+        // With no agent on the host there is nothing to grant.
+        let without = try project.den(script)
+        #expect(without.status == 0 && without.standardOutput == "[]\n", "\(without)")
+
+        let trusted = try project.den(["trust"])
+        #expect(trusted.status == 0 && trusted.standardOutput.contains("SSH agent"), "\(trusted)")
+        let result = try project.den(script, environment: ["SSH_AUTH_SOCK": agent])
+        #expect(result.standardOutput == "[/run/den/ssh-agent.sock]\nis-a-socket\n", "\(result)")
+
+        // A manifest that turns the agent off needs no trust and gets no agent.
+        try project.writeManifest("base = \"dir:\(project.rootfs)\"\nssh-agent = false\n")
+        #expect(try project.den(["trust", "--revoke"]).status == 0)
+        let off = try project.den(script, environment: ["SSH_AUTH_SOCK": agent])
+        #expect(off.status == 0 && off.standardOutput == "[]\n", "\(off)")
+    }
+
+    @Test func trustCoversTheGrantsItShowedAndAsksAgainForNewOnes() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let first = try user.makeTemporaryDirectory("grant-a")
+        let second = try user.makeTemporaryDirectory("grant-b")
+        try write("a\n", to: "\(first)/f", as: user)
+        let base = "base = \"dir:\(project.rootfs)\"\nssh-agent = false\n"
+        try project.writeManifest(base + "[[mount]]\nsource = \"\(first)\"\ntarget = \"/a\"\n")
+        let show = try project.den(["trust", "--show"])
+        #expect(show.status == 1 && show.standardOutput.contains("mount \(first) at /a (read-only)  (not trusted)"), "\(show)")
+        #expect(try project.den(["trust"]).status == 0)
+        #expect(try project.den(["trust", "--show"]).status == 0)
+        #expect(try project.run("cat /a/f").standardOutput == "a\n")
+
+        // Packages, vars and other in-env settings change without a question.
+        try project.writeManifest(base + "[vars]\nX = \"1\"\n[[mount]]\nsource = \"\(first)\"\ntarget = \"/a\"\n")
+        #expect(try project.run("echo $X; cat /a/f").standardOutput == "1\na\n")
+        // A new grant (or a mount made writable) asks again, and nothing runs meanwhile.
+        try project.writeManifest(base + "[[mount]]\nsource = \"\(first)\"\ntarget = \"/a\"\nreadonly = false\n"
+            + "[[mount]]\nsource = \"\(second)\"\ntarget = \"/b\"\n")
+        let asked = try project.run("touch /a/made")
+        #expect(asked.status == 1 && asked.standardError.contains("mount \(second) at /b"), "\(asked)")
+        #expect(asked.standardError.contains("mount \(first) at /a (read-write)"), "\(asked)")
+        #expect(!FileManager.default.fileExists(atPath: "\(first)/made"))
+
+        // Inside the project, or a symlink that stays inside it, is no grant; one leading out is.
+        try FileManager.default.createDirectory(atPath: "\(project.path)/data", withIntermediateDirectories: false)
+        try user.chown("\(project.path)/data")
+        let link = try user.run("/bin/ln", ["-s", first, "\(project.path)/out"])
+        #expect(link.status == 0)
+        try project.writeManifest(base + "[[mount]]\nsource = \"data\"\ntarget = \"/data\"\n")
+        #expect(try project.run("true").status == 0)
+        try project.writeManifest(base + "[[mount]]\nsource = \"out\"\ntarget = \"/out\"\n")
+        let escaped = try project.run("true")
+        #expect(escaped.status == 1 && escaped.standardError.contains("not trusted"), "\(escaped)")
     }
 
     @Test func symlinksInTheRootfsCannotRedirectMountsToTheHost() throws {
@@ -266,6 +322,55 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         #expect(output.contains("Stopped"), "Ctrl-Z did not stop the job: \(output)")
         #expect(output.contains("den exit 7"), "\(output)")
     }
+
+    @Test func onATerminalDenAsksBeforeUsingAGrant() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let shared = try user.makeTemporaryDirectory("asked")
+        try write("shared\n", to: "\(shared)/f", as: user)
+        try project.writeManifest("base = \"dir:\(project.rootfs)\"\nssh-agent = false\n[[mount]]\nsource = \"\(shared)\"\ntarget = \"/s\"\n")
+        let script = "\(project.directory)/answer.py"
+        try Self.promptDriver.write(toFile: script, atomically: true, encoding: .utf8)
+        func answer(_ reply: String) throws -> String {
+            let result = try user.run("/usr/bin/python3", [script, reply, try DenBinary.path, "run", "--", "cat", "/s/f"],
+                                      directory: project.path, timeout: .seconds(60))
+            return result.standardOutput
+        }
+        let declined = try answer("n")
+        #expect(declined.contains("mount \(shared) at /s (read-only)") && declined.contains("[y/N]"), "\(declined)")
+        #expect(!declined.contains("shared\r\n") && declined.contains("exit 1"), "\(declined)")
+        let accepted = try answer("y")
+        #expect(accepted.contains("shared\r\n") && accepted.contains("exit 0"), "\(accepted)")
+        // Recorded: the next run asks nothing.
+        #expect(try project.run("cat /s/f").standardOutput == "shared\n")
+    }
+
+    /// Runs a command on a pseudo-terminal, answers its first question with argv[1], prints
+    /// everything it wrote and its exit status.
+    static let promptDriver = #"""
+        import os, pty, select, signal, sys, time
+        signal.alarm(30)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[2], sys.argv[2:])
+        log, answered = b"", False
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                log += chunk
+            if not answered and b"[y/N]" in log:
+                os.write(fd, sys.argv[1].encode() + b"\n")
+                answered = True
+        _, status = os.waitpid(pid, 0)
+        print(log.decode(errors="replace"))
+        print("exit", os.waitstatus_to_exitcode(status))
+        """#
 
     /// Drives `den shell` through a pseudo-terminal like a person would.
     static let ptyDriver = #"""

@@ -125,6 +125,7 @@ import Testing
         let manifest = try String(contentsOfFile: "\(setup.project)/den.toml", encoding: .utf8)
         try write(manifest + "\n[[mount]]\nsource = \"\(outside)\"\ntarget = \"/data\"\nreadonly = false\n", to: "\(setup.project)/den.toml", as: setup.user)
         #expect(try setup.den(["build"]).status == 0)
+        #expect(try setup.den(["trust"]).status == 0)
         let session = try BackgroundProcess(den: ["run", "--", "sleep", "600"], as: setup.user, in: setup.project, environment: setup.environment)
         defer { _ = session.finish(timeout: 0) }
         #expect(eventually { (try? setup.den(["ps"]).standardOutput.contains("local")) == true })
