@@ -55,13 +55,19 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let context = try ProjectContext.load()
-        guard case .debian = context.manifest.base, let lock = try context.readLock() else {
-            throw UserError("nothing to verify: the env has no layers built by den", fix: "run `den build` first (for a debian: base)")
+        let nothing = UserError("nothing to verify: the env has no layers built by den", fix: "run `den build` first (for a debian: or image base)")
+        if case .directory = context.manifest.base { throw nothing }
+        guard let lock = try context.readLock() else { throw nothing }
+        let checks: [DebianBuild.LayerCheck]
+        if let build = ImageBuild(lock: lock, store: context.store, user: context.user, idMapping: context.idMapping) {
+            guard build.isBuilt else { throw UserError("the env is not built", fix: "run `den build`") }
+            checks = try build.verify(trees: build.trees)
+        } else {
+            let build = DebianBuild(lock: lock, store: context.store, user: context.user, idMapping: context.idMapping)
+            guard build.isBuilt else { throw UserError("the env is not built", fix: "run `den build`") }
+            let mirror = try MirrorSelection.resolve(manifestMirror: context.manifest.mirror, environment: context.hostEnvironment)
+            checks = try build.verify(mirror: mirror.url)
         }
-        let build = DebianBuild(lock: lock, store: context.store, user: context.user, idMapping: context.idMapping)
-        guard build.isBuilt else { throw UserError("the env is not built", fix: "run `den build`") }
-        let mirror = try MirrorSelection.resolve(manifestMirror: context.manifest.mirror, environment: context.hostEnvironment)
-        let checks = try build.verify(mirror: mirror.url)
         for check in checks {
             let state = check.recorded == nil ? "no digest recorded" : check.isIntact ? "ok" : "CHANGED (built as sha256:\(check.recorded ?? ""))"
             print("\(check.kind) \(check.digest.prefix(12))  tree sha256:\(check.actual)  \(state)")
@@ -96,6 +102,8 @@ final class BuildReporter: Sendable {
         case .locking(.update): StandardError.write("updating den.lock")
         case .reading(let base, let mirror): StandardError.write("reading \(base) from \(mirror.url) (\(mirror.origin))")
         case .resolving(let image): StandardError.write("resolving \(image)")
+        case .resolvingPackages(let count):
+            StandardError.write("resolving \(count) package\(count == 1 ? "" : "s") with the image's apt (apt-get update)")
         case .locked(let lock, let previous, let path):
             for line in changeLines(from: previous, to: lock) { StandardError.write(line) }
             if let image = lock.image {
@@ -110,6 +118,8 @@ final class BuildReporter: Sendable {
             started.withLock { $0 = monotonicSeconds() }
         case .building(.unpacking("image", let count)): StandardError.write("applying \(count) image layers")
         case .building(.unpacking(let layer, let count)): StandardError.write("unpacking \(count) packages (\(layer) layer)")
+        case .building(.installing("image-packages", let count)):
+            StandardError.write("installing \(count) packages with the image's apt")
         case .building(.installing(let layer, let count)):
             StandardError.write("configuring \(count) packages with dpkg (\(layer) layer)")
         case .building(.built(let layer, let digest)):

@@ -24,7 +24,8 @@ struct LockCommand: ParsableCommand {
         try FileSystem.writeAtomically(context.lockPath, contents: Array(lock.rendered().utf8))
         for line in changeLines(from: old, to: lock) { StandardError.write(line) }
         if let image = lock.image {
-            print("locked \(image.reference) as \(image.digest) (\(image.platform), \(image.layers.count) layers) in \(context.lockPath)")
+            let packages = lock.packages.isEmpty ? "" : " and \(lock.packages.count) packages of its apt"
+            print("locked \(image.reference) as \(image.digest) (\(image.platform), \(image.layers.count) layers)\(packages) in \(context.lockPath)")
             return
         }
         let snapshot = lock.archive.map { " from \($0.codename)\($0.version.map { " \($0)" } ?? ""), \($0.date)" } ?? ""
@@ -36,10 +37,11 @@ struct LockCommand: ParsableCommand {
 /// counts the base set instead of listing a hundred lines of it.
 func changeLines(from old: Lockfile?, to lock: Lockfile) -> [String] {
     if let image = lock.image {
-        // An image is pinned as a whole: its digest is what changes.
-        guard let previous = old?.image else { return ["+ \(image.reference) \(image.digest)"] }
-        if previous.digest == image.digest { return [] }
-        return ["~ \(image.reference) \(previous.digest) -> \(image.digest)"]
+        // An image is pinned as a whole: its digest is what changes; then the packages its apt adds.
+        let packages = lock.changes(from: old?.image == nil ? nil : old)
+        guard let previous = old?.image else { return ["+ \(image.reference) \(image.digest)"] + packages }
+        if previous.digest == image.digest { return packages }
+        return ["~ \(image.reference) \(previous.digest) -> \(image.digest)"] + packages
     }
     guard old == nil else { return lock.changes(from: old) }
     let base = lock.packages(in: .base).count

@@ -9,11 +9,6 @@ extension EnvironmentError: UserErrorConvertible {
         case .baseNotSupported(let base):
             return UserError("there is nothing to lock for base '\(base)'", why: "a dir: base is used as it is",
                              fix: "use a Debian base (base = \"debian:bookworm\") or an image to get a lock")
-        case .imagePackagesNotSupported(let base):
-            return UserError(
-                "den cannot install `packages` on the image base '\(base)' yet",
-                why: "packages are installed on debian: bases only so far",
-                fix: "remove `packages` from den.toml and install them with `den run --root -- apt-get install …`, or use base = \"debian:SUITE\"")
         case .baseDirectoryMissing(let path):
             return UserError("the base directory '\(path)' does not exist", fix: "create the root filesystem there, or change `base` in den.toml")
         case .idMappingChanged(let recorded, let current, let directory):

@@ -55,6 +55,12 @@ extension ImageBuildError: UserErrorConvertible {
         case .blobMissing(let digest, let path):
             return UserError("the image blob \(digest) is missing from the cache", why: "'\(path)' is gone",
                              fix: "run `den build` again to download it")
+        case .noApt(let reference):
+            return UserError("den.toml lists `packages`, but the image '\(reference)' has no apt-get to install them",
+                             fix: "use an image based on Debian or Ubuntu, or install them in the image itself and remove `packages`")
+        case .unexpectedAptOutput(let line):
+            return UserError("cannot read what the image's apt would install", why: "unexpected line: \(line)",
+                             fix: "report this with the image's reference; den reads `apt-get install --print-uris`")
         }
     }
 }

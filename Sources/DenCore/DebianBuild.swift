@@ -238,25 +238,6 @@ public struct DebianBuild: LayerBuilding, Sendable {
     static let databaseName = "dpkg-db"
     static let databaseInside = "/tmp/den-db"
 
-    /// Runs a stage in the sandbox with its output in the staging directory's log, then
-    /// removes overlayfs's work directory and the mount point: only `tree` is left to keep.
-    func runStage(_ spec: SandboxSpec, staging: String, stage: String, name: String, log: Int32? = nil) throws {
-        let logPath = "\(staging)/build.log"
-        var fd = log ?? -1
-        if fd < 0 {
-            fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
-        }
-        defer { if log == nil { close(fd) } }
-        let outcome = try Sandbox.run(spec, output: .file(fd))
-        guard outcome == .finished(.exited(0)) else {
-            throw stageFailure(stage, outcome: outcome, logPath: logPath, name: name)
-        }
-        for directory in ["\(staging)/work", "\(staging)/\(Self.databaseName)"] where FileSystem.exists(directory) {
-            try Sandbox.removeTree(directory, identity: identity)
-        }
-        for directory in ["\(staging)/empty", "\(staging)/mnt"] { rmdir(directory) }
-    }
 
     static let helperEnvironment = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"]
 
@@ -270,30 +251,9 @@ public struct DebianBuild: LayerBuilding, Sendable {
         public var isIntact: Bool { recorded == actual }
     }
 
-    /// Recomputes the tree digest of each of the env's layers (top first) and compares it with
-    /// the one recorded at build time: a layer changed on disk since, or built differently on
-    /// another machine, shows here. Call from the main thread.
+    /// See `LayerBuilding.verify(trees:)`: the env's layers for `mirror`.
     public func verify(mirror: String) throws -> [LayerCheck] {
-        try trees(mirror: mirror).map { tree in
-            let directory = String(tree.dropLast("/tree".count))
-            let digest = Path.lastComponent(directory)
-            let metadata = layers.metadata(of: digest)
-            let recorded: String? = if case .string(let value) = metadata?["tree"]?.node.value { String(value.dropFirst("sha256:".count)) } else { nil }
-            let kind: String = if case .string(let value) = metadata?["kind"]?.node.value { value } else { "layer" }
-            try Store.makeDirectory(logDirectory)
-            return LayerCheck(kind: kind, digest: digest, recorded: recorded, actual: try treeDigest(of: tree, scratch: logDirectory))
-        }
-    }
-
-
-    /// The layer being built as an overlay over the layers below (an empty one for a base).
-    func overlaySpec(staging: String, below: [String]) -> SandboxSpec.Overlay {
-        for directory in ["\(staging)/tree", "\(staging)/work", "\(staging)/empty", "\(staging)/mnt"] {
-            try? Store.makeDirectory(directory)
-        }
-        return SandboxSpec.Overlay(
-            lowerDirectories: below.isEmpty ? ["\(staging)/empty"] : below, upperDirectory: "\(staging)/tree",
-            workDirectory: "\(staging)/work", mountpoint: "\(staging)/mnt")
+        try verify(trees: trees(mirror: mirror))
     }
 
     func buildSpec(staging: String, below: [String], script: String) -> SandboxSpec {

@@ -3,8 +3,6 @@ public enum EnvironmentError: Error, Sendable, Equatable {
     /// The base needs a build step that this den cannot do yet.
     case baseNotSupported(BaseReference)
     case baseDirectoryMissing(String)
-    /// `packages` on an image base: installing them with the image's apt is still to come.
-    case imagePackagesNotSupported(BaseReference)
     /// The env's files were made with another id mapping; entering with this one would
     /// show them with the wrong owners.
     case idMappingChanged(recorded: String, current: String, environmentDirectory: String)

@@ -45,6 +45,8 @@ public struct ImageBuild: LayerBuilding, Sendable {
     public var blobDirectory: String
     /// The layer's key: the manifest digest and the id mapping the tree is made with.
     public let digest: String
+    /// The key of the layer of den.toml's packages (see `assemblePackages`), nil without them.
+    public let packagesDigest: String?
 
     public init?(lock: Lockfile, store: Store, user: HostUser, idMapping: IDMapping) {
         guard let pin = lock.image else { return nil }
@@ -59,10 +61,14 @@ public struct ImageBuild: LayerBuilding, Sendable {
         hasher.update(Array(["den-layer 1", "kind oci-image", "id-mapping \(idMapping.kind)", "manifest \(pin.digest)"]
             .joined(separator: "\n").utf8))
         digest = hasher.finalize()
+        let added = lock.packages(in: .image)
+        packagesDigest = added.isEmpty ? nil : DebianBuild.digest(
+            kind: "image-packages", below: digest, mapping: idMapping.kind, architecture: lock.architecture, packages: added)
     }
 
-    public var isBuilt: Bool { layers.contains(digest) }
-    public var trees: [String] { [layers.tree(of: digest)] }
+    public var isBuilt: Bool { ([digest] + [packagesDigest].compactMap { $0 }).allSatisfy(layers.contains) }
+    /// The env's read-only layers, top first.
+    public var trees: [String] { ([packagesDigest].compactMap { $0 } + [digest]).map(layers.tree(of:)) }
 
     public func blobPath(_ digest: String) -> String { "\(blobDirectory)/\(ImageDigest.hex(digest))" }
 
@@ -180,4 +186,8 @@ public enum ImageBuildError: Error, Sendable, Equatable {
     /// The registry's manifest at the locked digest lists other blobs than the lock.
     case lockMismatch(reference: String, digest: String)
     case blobMissing(digest: String, path: String)
+    /// den.toml has `packages` but the image has no apt to install them with.
+    case noApt(reference: String)
+    /// A line of apt's `--print-uris` that den cannot read.
+    case unexpectedAptOutput(String)
 }

@@ -93,6 +93,8 @@ public struct Lockfile: Sendable, Equatable {
         public enum Layer: String, Sendable, Equatable {
             case base
             case packages
+            /// Installed by an image base's own apt; `path` is then the URL that apt gave.
+            case image
         }
 
         public var name: String
@@ -243,7 +245,7 @@ public struct Lockfile: Sendable, Equatable {
                     throw LockfileError(file: file, message: "a [[package]] without a size", line: node.position.line)
                 }
                 guard let layer = LockedPackage.Layer(rawValue: try string(table, "layer")) else {
-                    throw LockfileError(file: file, message: "'layer' must be \"base\" or \"packages\"",
+                    throw LockfileError(file: file, message: "'layer' must be \"base\", \"packages\" or \"image\"",
                                         line: table["layer"]?.keyPosition.line)
                 }
                 packages.append(LockedPackage(

@@ -24,7 +24,8 @@ public struct PackageCache: Sendable {
         let base = mirror.hasSuffix("/") ? String(mirror.dropLast()) : mirror
         var byURL: [String: Lockfile.LockedPackage] = [:]
         let requests = packages.map { package in
-            let url = "\(base)/\(package.path)"
+            // Packages of an image's apt are locked with the URL that apt gave.
+            let url = package.path.contains("://") ? package.path : "\(base)/\(package.path)"
             byURL[url] = package
             return DownloadRequest(url: url, destination: path(of: package), expectedSize: package.size,
                                    expectedSHA256: package.sha256)

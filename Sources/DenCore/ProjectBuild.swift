@@ -36,6 +36,8 @@ public struct ProjectBuild: Sendable {
         case reading(base: String, mirror: ArchiveMirror)
         /// Resolving an image's tag (or digest) in its registry.
         case resolving(image: String)
+        /// The image's apt resolving den.toml's packages (after `apt-get update`).
+        case resolvingPackages(count: Int)
         case locked(Lockfile, previous: Lockfile?, path: String)
         /// `files` downloads (or checks in the cache), of `noun` ("packages", "blobs").
         case fetching(files: Int, noun: String)
@@ -116,7 +118,7 @@ public struct ProjectBuild: Sendable {
 
     /// den.lock as it is when it is current; otherwise resolved again and written, with events
     /// saying why and what changed.
-    func currentLock(forceLock: Bool, events: (Event) -> Void) throws -> Lockfile {
+    func currentLock(forceLock: Bool, events: @escaping @Sendable (Event) -> Void) throws -> Lockfile {
         let existing = try readLock()
         let hash = manifest.lockHash(architecture: lockArchitecture)
         // A lock of another kind of base (the manifest switched from debian: to an image) is stale too.
@@ -142,7 +144,23 @@ public struct ProjectBuild: Sendable {
     private func buildImageLayers(_ lock: Lockfile, events: @escaping @Sendable (Event) -> Void) throws -> [String] {
         guard let build = ImageBuild(lock: lock, store: store, user: user, idMapping: idMapping) else { return [] }
         if build.isBuilt { return build.trees }
-        guard manifest.packages.isEmpty else { throw EnvironmentError.imagePackagesNotSupported(manifest.base) }
+        try buildImage(build, events: events)
+        if let packagesDigest = build.packagesDigest, !build.layers.contains(packagesDigest) {
+            let cache = PackageCache(store: store)
+            let packages = build.packages
+            events(.fetching(files: packages.count, noun: "packages"))
+            try withFetcher { fetcher in
+                try await cache.fetch(packages, mirror: "", fetcher: fetcher) { events(.fetchProgress($0)) }
+            }
+            events(.fetched)
+            try build.assemblePackages(cache: cache) { events(.building($0)) }
+        }
+        return build.trees
+    }
+
+    /// The image's own layer: its blobs fetched (or checked in the cache) and applied.
+    private func buildImage(_ build: ImageBuild, events: @escaping @Sendable (Event) -> Void) throws {
+        guard !build.layers.contains(build.digest) else { return }
         events(.fetching(files: 1 + build.pin.layers.count, noun: "blobs"))
         let client = registryClient()
         try withFetcher { fetcher in
@@ -150,7 +168,6 @@ public struct ProjectBuild: Sendable {
         }
         events(.fetched)
         try build.assemble { events(.building($0)) }
-        return build.trees
     }
 
     /// The registry settings and credentials of this user, for a client on a given fetcher.
@@ -172,7 +189,7 @@ public struct ProjectBuild: Sendable {
 
     /// Resolves the manifest against the archive or the registry (network), without writing
     /// den.lock. Empty for a `dir:` base (nothing to pin).
-    public func resolveLock(events: (Event) -> Void) throws -> Lockfile {
+    public func resolveLock(events: @escaping @Sendable (Event) -> Void) throws -> Lockfile {
         switch manifest.base {
         case .directory:
             throw EnvironmentError.baseNotSupported(manifest.base)
@@ -182,9 +199,18 @@ public struct ProjectBuild: Sendable {
             events(.resolving(image: qualified.description))
             let client = registryClient()
             let manifest = manifest
-            return try withFetcher { fetcher in
+            var lock = try withFetcher { fetcher in
                 try await ImageLocking.lock(manifest, reference: qualified, client: try client(fetcher))
             }
+            guard !manifest.packages.isEmpty, let build = ImageBuild(lock: lock, store: store, user: user, idMapping: idMapping) else {
+                return lock
+            }
+            // The image's apt resolves them: its layer is needed now rather than at build time.
+            try buildImage(build, events: events)
+            events(.resolvingPackages(count: manifest.packages.count))
+            lock.packages = try build.resolvePackages(manifest, scratch: "\(store.cacheDirectory)/tmp")
+                .sorted { ($0.name, $0.architecture) < ($1.name, $1.architecture) }
+            return lock
         case .debian(let suite):
             return try resolveDebianLock(suite: suite, events: events)
         }

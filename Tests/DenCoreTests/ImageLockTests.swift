@@ -92,3 +92,26 @@ import Testing
         #expect(throws: ImageError.noRegistry(reference: "node:22")) { try settings.qualify(ImageReference(parsing: "node:22")) }
     }
 }
+
+@Suite struct AptURIsTests {
+    @Test func readsPrintURIsLinesAndSkipsTheRest() throws {
+        let sha = String(repeating: "ab", count: 32)
+        let output = """
+            W: some warning
+            'http://mirror.example.test/debian/pool/main/h/hello/hello_2.10-3_amd64.deb' hello_2.10-3_amd64.deb 53080 SHA256:\(sha.uppercased())
+            'http://mirror.example.test/debian/pool/main/g/git/git_1%3a2.39.5-0+deb12u2_amd64.deb' git_1%3a2.39.5-0+deb12u2_amd64.deb 7264488 SHA256:\(sha)
+            """
+        let packages = try ImageBuild.parseURIs(output)
+        #expect(packages.map(\.name) == ["hello", "git"])
+        #expect(packages[1].version == "1:2.39.5-0+deb12u2")
+        #expect(packages[0].sha256 == sha && packages[0].size == 53080 && packages[0].layer == .image)
+        #expect(packages[1].path == "http://mirror.example.test/debian/pool/main/g/git/git_1%3a2.39.5-0+deb12u2_amd64.deb")
+    }
+
+    @Test func aLineWithoutSHA256IsAnError() {
+        #expect(throws: ImageBuildError.self) {
+            try ImageBuild.parseURIs("'http://m.example.test/a_1_all.deb' a_1_all.deb 10 MD5Sum:d04c2e9639dee67aa836d8232b1ca658")
+        }
+        #expect(throws: ImageBuildError.self) { try ImageBuild.parseURIs("'http://m.example.test/x' x 10 SHA256:00") }
+    }
+}
