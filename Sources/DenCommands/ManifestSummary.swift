@@ -43,6 +43,8 @@ struct ManifestSummary {
         case .debian(let suite): "debian:\(suite) (built by den from the Debian archive)"
         case .image(let reference): "\(reference) (OCI image\(reference.isFullyQualified ? "" : ", short name"))"
         case .directory(let path): "dir:\(path) (prepared root filesystem, read-only)"
+        case .ociLayout: "\(manifest.base) (OCI image from a layout directory)"
+        case .dockerArchive: "\(manifest.base) (image from a docker save archive)"
         }
     }
 

@@ -39,6 +39,11 @@ extension ImageError: UserErrorConvertible {
         case .layer(let digest, let error):
             return UserError("cannot apply the image layer \(digest)", why: "\(error)",
                              fix: "the image is damaged or hostile; nothing of it was kept")
+        case .local(let path, _):
+            return UserError("cannot read the image's local source", why: description,
+                             fix: "check that '\(path)' exists and is readable (den.toml's `base`)")
+        case .damagedArchive:
+            return UserError("cannot read the docker archive", why: description, fix: "write it again with `docker save -o FILE IMAGE`")
         case .malformed, .unsupportedMediaType, .unsupportedLayer, .authenticationFailed:
             return UserError("cannot use the image", why: description, fix: "check the image's reference; den reads OCI and Docker schema 2 images")
         }

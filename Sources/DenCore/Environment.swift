@@ -44,7 +44,7 @@ public struct Environment: Sendable {
         case .directory(let path):
             guard FileSystem.isDirectory(path) else { throw .baseDirectoryMissing(path) }
             layers = [path]
-        case .debian, .image:
+        case .debian, .image, .ociLayout, .dockerArchive:
             // Empty for commands that do not enter (reset): entering builds first.
             layers = builtLayers
         }
@@ -52,7 +52,7 @@ public struct Environment: Sendable {
         var environment = Environment(
             id: id, project: project, manifest: manifest, directory: store.environmentDirectory(id: id),
             runtimeDirectory: store.runtimeDirectory, idMapping: idMapping, layers: layers, notices: [])
-        if case .image = manifest.base, let bottom = layers.last.flatMap(LayerStore(store: store).digest(ofTree:)) {
+        if manifest.base.isImage, let bottom = layers.last.flatMap(LayerStore(store: store).digest(ofTree:)) {
             environment.imageVariables = ImageBuild.variables(of: bottom, in: LayerStore(store: store))
         }
         do {

@@ -10,12 +10,9 @@ import Glibc
 /// `den lock` for an image base: the reference resolved to this machine's manifest, pinned
 /// with its configuration and every layer by digest.
 public enum ImageLocking {
-    public static func lock(
-        _ manifest: Manifest, reference: ImageReference, client: RegistryClient, platform: Platform = .host
-    ) async throws(ImageError) -> Lockfile {
-        var reference = reference
-        if reference.tag == nil, reference.digest == nil { reference.tag = "latest" }
-        let image = try await client.resolve(reference, platform: platform)
+    /// The lock of `image`, recorded as `reference` (a qualified reference with its tag, or
+    /// the local source as den.toml writes it).
+    public static func lock(_ manifest: Manifest, image: ResolvedImage, reference: String) throws(ImageError) -> Lockfile {
         for layer in image.manifest.layers where !MediaType.layers.contains(layer.mediaType) {
             throw .unsupportedLayer(mediaType: layer.mediaType, digest: layer.digest)
         }
@@ -23,10 +20,11 @@ public enum ImageLocking {
             Lockfile.ImagePin.Blob(digest: descriptor.digest, size: descriptor.size, mediaType: descriptor.mediaType)
         }
         let pin = Lockfile.ImagePin(
-            reference: reference.description, digest: image.manifestDigest, index: image.indexDigest,
+            reference: reference, digest: image.manifestDigest, index: image.indexDigest,
             platform: image.platform.description, config: blob(image.manifest.config), layers: image.manifest.layers.map(blob))
-        return Lockfile(base: manifest.base.description, manifestHash: manifest.lockHash(architecture: platform.architecture),
-                        architecture: platform.architecture, archive: nil, image: pin, packages: [])
+        let architecture = image.platform.architecture
+        return Lockfile(base: manifest.base.description, manifestHash: manifest.lockHash(architecture: architecture),
+                        architecture: architecture, archive: nil, image: pin, packages: [])
     }
 }
 
@@ -75,14 +73,14 @@ public struct ImageBuild: LayerBuilding, Sendable {
     /// Checks the locked manifest against the lock and downloads the blobs the cache lacks.
     /// The manifest is content too: kept in the cache by its digest, so a rebuild of a pulled
     /// image needs no network.
-    public func fetch(client: RegistryClient, progress: @escaping @Sendable (DownloadProgress) -> Void) async throws {
-        let reference = try ImageReference(parsing: pin.reference)
-        guard let registry = reference.registry else { throw ImageError.noRegistry(reference: pin.reference) }
+    public func fetch(from source: any ImageBlobSource, progress: @escaping @Sendable (DownloadProgress) -> Void) async throws {
         try Store.makeDirectory(blobDirectory)
         let manifestPath = blobPath(pin.digest)
         var bytes = (try? FileSystem.read(manifestPath)) ?? []
         if "sha256:" + SHA256.hash(bytes) != pin.digest {
-            bytes = try await client.manifest(registry: registry, repository: reference.repository, reference: pin.digest).bytes
+            bytes = try await source.manifestBytes(digest: pin.digest)
+            let actual = "sha256:" + SHA256.hash(bytes)
+            guard actual == pin.digest else { throw ImageError.digestMismatch(what: "the manifest", expected: pin.digest, actual: actual) }
             try FileSystem.writeAtomically(manifestPath, contents: bytes, mode: 0o644)
         }
         guard case .manifest(let manifest) = try ImageDocument.decode(bytes, contentType: nil),
@@ -92,8 +90,8 @@ public struct ImageBuild: LayerBuilding, Sendable {
         else { throw ImageBuildError.lockMismatch(reference: pin.reference, digest: pin.digest) }
         let blobs = ([pin.config] + pin.layers).map { Descriptor(mediaType: $0.mediaType, digest: $0.digest, size: $0.size) }
         // Cached blobs are hashed again here, just before the build reads them.
-        try await client.download(registry: registry, repository: reference.repository, blobs, destination: { blobPath($0.digest) },
-                                  progress: progress)
+        let directory = blobDirectory
+        try await source.download(blobs, destination: { "\(directory)/\(ImageDigest.hex($0.digest))" }, progress: progress)
     }
 
     /// The blobs not in the cache (a cached one is checked again when the build reads it).

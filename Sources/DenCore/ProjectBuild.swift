@@ -122,8 +122,7 @@ public struct ProjectBuild: Sendable {
         let existing = try readLock()
         let hash = manifest.lockHash(architecture: lockArchitecture)
         // A lock of another kind of base (the manifest switched from debian: to an image) is stale too.
-        let isImage = if case .image = manifest.base { true } else { false }
-        if let existing, !forceLock, existing.manifestHash == hash, (existing.image != nil) == isImage {
+        if let existing, !forceLock, existing.manifestHash == hash, (existing.image != nil) == manifest.base.isImage {
             return existing
         }
         events(.locking(existing == nil ? .missing : forceLock ? .update : .stale))
@@ -136,7 +135,7 @@ public struct ProjectBuild: Sendable {
     /// The architecture a lock is made for: Debian's name for this machine, which is the
     /// image platform's architecture too for the common ones (amd64, arm64).
     var lockArchitecture: String {
-        if case .image = manifest.base { return Platform.host.architecture }
+        if manifest.base.isImage { return Platform.host.architecture }
         return DebianArchive.hostArchitecture
     }
 
@@ -162,12 +161,58 @@ public struct ProjectBuild: Sendable {
     private func buildImage(_ build: ImageBuild, events: @escaping @Sendable (Event) -> Void) throws {
         guard !build.layers.contains(build.digest) else { return }
         events(.fetching(files: 1 + build.pin.layers.count, noun: "blobs"))
-        let client = registryClient()
+        let source = imageSource(pinned: build.pin.reference)
         try withFetcher { fetcher in
-            try await build.fetch(client: try client(fetcher)) { events(.fetchProgress($0)) }
+            try await build.fetch(from: try source(fetcher)) { events(.fetchProgress($0)) }
         }
         events(.fetched)
         try build.assemble { events(.building($0)) }
+    }
+
+    /// Where a build of the locked image gets its blobs: the registry of the pinned reference,
+    /// or den.toml's local source (relative to the project).
+    func imageSource(pinned reference: String) -> @Sendable (Fetcher) throws -> any ImageBlobSource {
+        switch manifest.base {
+        case .ociLayout(let path, _):
+            let layout = ImageLayout(directory: Path.resolve(path, against: project.directory))
+            return { _ in layout }
+        case .dockerArchive(let path):
+            let archive = DockerArchive(file: Path.resolve(path, against: project.directory))
+            return { _ in archive }
+        default:
+            let client = registryClient()
+            return { fetcher in
+                let parsed = try ImageReference(parsing: reference)
+                guard let registry = parsed.registry else { throw ImageError.noRegistry(reference: reference) }
+                return RegistryRepository(client: try client(fetcher), registry: registry, repository: parsed.repository)
+            }
+        }
+    }
+
+    /// The image den.toml names, resolved to this machine's manifest, and how the lock records it.
+    func resolveImage(events: (Event) -> Void) throws -> (image: ResolvedImage, reference: String) {
+        let platform = Platform.host
+        switch manifest.base {
+        case .ociLayout(let path, let tag):
+            events(.resolving(image: manifest.base.description))
+            let layout = ImageLayout(directory: Path.resolve(path, against: project.directory))
+            return (try layout.resolve(tag: tag, platform: platform), manifest.base.description)
+        case .dockerArchive(let path):
+            events(.resolving(image: manifest.base.description))
+            let archive = DockerArchive(file: Path.resolve(path, against: project.directory))
+            return (try archive.resolve(platform: platform).image, manifest.base.description)
+        case .image(let reference):
+            let settings = RegistrySettings.load(environment: hostEnvironment, home: user.homeDirectory)
+            var qualified = try settings.qualify(reference)
+            if qualified.tag == nil, qualified.digest == nil { qualified.tag = "latest" }
+            events(.resolving(image: qualified.description))
+            let client = registryClient()
+            let wanted = qualified
+            let image = try withFetcher { fetcher in try await client(fetcher).resolve(wanted, platform: platform) }
+            return (image, qualified.description)
+        case .debian, .directory:
+            throw EnvironmentError.baseNotSupported(manifest.base)
+        }
     }
 
     /// The registry settings and credentials of this user, for a client on a given fetcher.
@@ -193,15 +238,9 @@ public struct ProjectBuild: Sendable {
         switch manifest.base {
         case .directory:
             throw EnvironmentError.baseNotSupported(manifest.base)
-        case .image(let reference):
-            let settings = RegistrySettings.load(environment: hostEnvironment, home: user.homeDirectory)
-            let qualified = try settings.qualify(reference)
-            events(.resolving(image: qualified.description))
-            let client = registryClient()
-            let manifest = manifest
-            var lock = try withFetcher { fetcher in
-                try await ImageLocking.lock(manifest, reference: qualified, client: try client(fetcher))
-            }
+        case .image, .ociLayout, .dockerArchive:
+            let (image, reference) = try resolveImage(events: events)
+            var lock = try ImageLocking.lock(manifest, image: image, reference: reference)
             guard !manifest.packages.isEmpty, let build = ImageBuild(lock: lock, store: store, user: user, idMapping: idMapping) else {
                 return lock
             }

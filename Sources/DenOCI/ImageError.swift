@@ -1,5 +1,8 @@
 import DenArchive
 import DenFetch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What pulling, reading or applying an image can fail with.
 public enum ImageError: Error, Sendable, Equatable {
@@ -25,6 +28,10 @@ public enum ImageError: Error, Sendable, Equatable {
     case transfer(FetchError)
     /// A layer's archive is damaged or hostile (see `ArchiveError`).
     case layer(digest: String, ArchiveError)
+    /// A file of a local image source (an OCI layout, a docker archive) cannot be read or written.
+    case local(path: String, errno: Int32)
+    /// A docker archive that is not a readable tar.
+    case damagedArchive(path: String, reason: String)
 }
 
 extension ImageError: CustomStringConvertible {
@@ -47,6 +54,8 @@ extension ImageError: CustomStringConvertible {
         case .noRegistry(let reference): "'\(reference)' names no registry and no default registry is configured"
         case .transfer(let error): error.description
         case .layer(let digest, let error): "layer \(digest): \(error)"
+        case .local(let path, let errno): "\"\(path)\": \(String(cString: strerror(errno)))"
+        case .damagedArchive(let path, let reason): "\"\(path)\" is not a readable docker archive: \(reason)"
         }
     }
 }

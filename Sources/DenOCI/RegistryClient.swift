@@ -4,8 +4,8 @@ import Synchronization
 
 /// An image as a reference resolved to one platform's manifest.
 public struct ResolvedImage: Sendable, Hashable {
-    /// Fully qualified, as it was asked for (with its tag).
-    public var reference: ImageReference
+    /// What it was asked for: a fully qualified reference with its tag, or a local source.
+    public var reference: String
     /// The digest the reference pointed to when it was an index (a multi-platform tag).
     public var indexDigest: String?
     /// The digest of the platform's manifest: what pins the image.
@@ -82,7 +82,7 @@ public final class RegistryClient: Sendable {
                 Platform(os: os, architecture: architecture, variant: configuration.variant).description,
             ])
         }
-        return ResolvedImage(reference: reference, indexDigest: indexDigest, manifestDigest: manifestDigest,
+        return ResolvedImage(reference: reference.description, indexDigest: indexDigest, manifestDigest: manifestDigest,
                              manifest: manifest, platform: platform, configuration: configuration)
     }
 
@@ -123,7 +123,7 @@ public final class RegistryClient: Sendable {
     /// Downloads blobs to the paths `destination` gives, each checked against its size and
     /// digest while it streams (see `Fetcher.fetch`); ones already there and intact are kept.
     public func download(
-        registry: String, repository: String, _ blobs: [Descriptor], destination: (Descriptor) -> String,
+        registry: String, repository: String, _ blobs: [Descriptor], destination: @escaping @Sendable (Descriptor) -> String,
         progress: @escaping @Sendable (DownloadProgress) -> Void
     ) async throws(ImageError) {
         for blob in blobs where !ImageDigest.isValid(blob.digest) {
@@ -219,5 +219,29 @@ public final class RegistryClient: Sendable {
         default:
             throw .authenticationFailed(registry: registry, reason: "unsupported authentication scheme '\(challenge.scheme)'")
         }
+    }
+}
+
+/// A repository of a registry as a source of a build's blobs.
+public struct RegistryRepository: ImageBlobSource {
+    public let client: RegistryClient
+    public let registry: String
+    public let repository: String
+
+    public init(client: RegistryClient, registry: String, repository: String) {
+        self.client = client
+        self.registry = registry
+        self.repository = repository
+    }
+
+    public func manifestBytes(digest: String) async throws(ImageError) -> [UInt8] {
+        try await client.manifest(registry: registry, repository: repository, reference: digest).bytes
+    }
+
+    public func download(
+        _ blobs: [Descriptor], destination: @escaping @Sendable (Descriptor) -> String,
+        progress: @escaping @Sendable (DownloadProgress) -> Void
+    ) async throws(ImageError) {
+        try await client.download(registry: registry, repository: repository, blobs, destination: destination, progress: progress)
     }
 }

@@ -115,3 +115,23 @@ import Testing
         #expect(throws: ImageBuildError.self) { try ImageBuild.parseURIs("'http://m.example.test/x' x 10 SHA256:00") }
     }
 }
+
+@Suite struct LocalImageSourceTests {
+    @Test(arguments: [
+        ("oci-layout:image:1", BaseReference.ociLayout(path: "image", tag: "1")),
+        ("oci-layout:./build/oci", BaseReference.ociLayout(path: "./build/oci", tag: nil)),
+        ("oci-layout:/srv/images/app:v2.1", BaseReference.ociLayout(path: "/srv/images/app", tag: "v2.1")),
+        ("docker-archive:app.tar", BaseReference.dockerArchive(path: "app.tar")),
+    ])
+    func parses(text: String, expected: BaseReference) throws {
+        let reference = try BaseReference(parsing: text)
+        #expect(reference == expected)
+        #expect(reference.description == text)
+        #expect(reference.isImage)
+    }
+
+    @Test(arguments: ["oci-layout:", "oci-layout::1", "oci-layout:dir:", "docker-archive:"])
+    func refusesEmptyPaths(text: String) {
+        #expect(throws: BaseReferenceError.self) { try BaseReference(parsing: text) }
+    }
+}

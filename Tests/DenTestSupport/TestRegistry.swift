@@ -26,7 +26,8 @@ public final class TestRegistry: Sendable {
     public let privateImage: String
     /// `den/tamper:1`: one layer no other image has, for a test to damage in the storage.
     public let tamperImage: String
-    /// The layouts the images were pushed from (`layers`, `multi`, `moved`, `tamper`).
+    /// The layouts the images were pushed from (`layers`, `multi`, `moved`, `tamper`), and
+    /// `plain`: the first and third layer of `layers` only (no zstd).
     public let layouts: String
     /// The open registry's blob storage (`sha256/XX/HEX/data`).
     public let openBlobs: String
@@ -301,6 +302,10 @@ public enum TestImages {
     arm64["platform"] = {"architecture": "arm64", "os": "linux", "variant": "v8"}
     index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [arm64, amd64]}
     multi.tag(multi.blob(json.dumps(index).encode(), "application/vnd.oci.image.index.v1+json"), "1")
+
+    # No zstd layer: docker archives cannot hold one.
+    plain = Layout(os.path.join(out, "plain"))
+    plain.tag(plain.image([(base, "gzip"), (third, "plain")], env=env), "1")
 
     tamper = Layout(os.path.join(out, "tamper"))
     tamper.tag(tamper.image([(tar_bytes([file("etc/tamper", hashlib.sha256(b"den tamper").hexdigest().encode() * 64)]), "gzip")]), "1")

@@ -215,4 +215,59 @@ import Testing
         #expect(gc.status == 0, "\(gc)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(setup.cache)/blobs").sorted() == blobs)
     }
+
+    /// Every file below `directory` with its content's hash, to show den changed nothing there.
+    static func fingerprint(_ directory: String) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: directory) ?? FileManager.default.enumerator(atPath: "/nonexistent")! {
+            result[path] = FileManager.default.contents(atPath: "\(directory)/\(path)") ?? Data()
+        }
+        return result
+    }
+
+    @Test func anOCILayoutInTheProjectIsABase() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: "oci-layout:image:1")
+        let copied = try ProcessRunner.run("/bin/cp", ["-r", "\(registry.layouts)/layers", "\(setup.project)/image"])
+        #expect(copied.status == 0)
+        _ = try ProcessRunner.run("/bin/chown", ["-R", "\(setup.user.uid):\(setup.user.gid)", "\(setup.project)/image"])
+        let before = try Self.fingerprint("\(setup.project)/image")
+        let result = try setup.run(Self.layersScript + "; cat /opt/opaque/new; stat -c '%u:%g' /opt/owned")
+        #expect(result.status == 0 && result.standardOutput == "new\n101:102\n", "\(result)")
+        #expect(setup.lock.contains("reference = \"oci-layout:image:1\""), "\(setup.lock)")
+        // The layout's own manifest is what the lock pins: the same digest the registry gives.
+        #expect(setup.lockedDigest == (try TestRegistry.digest(of: registry.layersImage)))
+        #expect(try Self.fingerprint("\(setup.project)/image") == before, "den changed the layout in the project")
+
+        let unknown = try self.setup(base: "oci-layout:\(registry.layouts)/layers:9")
+        let missing = try unknown.den(["lock"])
+        #expect(missing.status == 1 && missing.standardError.contains("does not exist"), "\(missing)")
+    }
+
+    @Test func aDockerSaveArchiveIsABase() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: "docker-archive:saved.tar")
+        // skopeo writes what `docker save` writes: manifest.json, the configuration, layer tars.
+        let archive = "\(setup.project)/saved.tar"
+        let saved = try ProcessRunner.run("/usr/bin/skopeo", [
+            "--policy", NSTemporaryDirectory() + "/den-skopeo-policy.json", "copy", "--quiet",
+            "oci:\(registry.layouts)/plain:1", "docker-archive:\(archive):den/plain:1",
+        ], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()])
+        #expect(saved.status == 0, "\(saved)")
+        _ = try ProcessRunner.run("/bin/chown", ["\(setup.user.uid):\(setup.user.gid)", archive])
+        let before = try Data(contentsOf: URL(fileURLWithPath: archive))
+        let result = try setup.run("hello; cat /opt/keep/b; test -e /opt/keep/a || echo whited-out")
+        #expect(result.status == 0 && result.standardOutput == "hello from the image\nb\nwhited-out\n", "\(result)")
+        let pinned = try #require(setup.lockedDigest)
+        // The archive has no manifest of its own: the one den writes for it is stable.
+        #expect(try setup.den(["update"]).status == 0)
+        #expect(setup.lockedDigest == pinned)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: archive)) == before)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: setup.project)) ?? []).sorted() == ["den.lock", "den.toml", "saved.tar"])
+
+        try IntegrationTests.write("not a tar", to: "\(setup.project)/broken.tar", as: setup.user)
+        try setup.write(base: "docker-archive:broken.tar")
+        let broken = try setup.den(["lock"])
+        #expect(broken.status == 1 && broken.standardError.contains("docker archive"), "\(broken)")
+    }
 }
