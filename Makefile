@@ -13,7 +13,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswif
 	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xlinker -lz
 # Debian packages den needs to build (and its tests need to run).
 BUILD_DEPS := libarchive-dev libzstd-dev liblzma-dev libbz2-dev zlib1g-dev liblz4-dev libacl1-dev nettle-dev
-TEST_DEPS := busybox-static uidmap passwd util-linux zstd lz4 xz-utils bzip2 gzip tar dpkg-dev apt-utils gpg gpgv python3 iproute2 mmdebstrap docker-registry skopeo
+TEST_DEPS := busybox-static uidmap passwd util-linux zstd lz4 xz-utils bzip2 gzip tar dpkg-dev apt-utils gpg gpgv python3 iproute2 mmdebstrap docker-registry skopeo podman runc
 
 .PHONY: all build release install test fuzz-smoke deps templates clean help
 

@@ -200,6 +200,9 @@ public final class TarWriter {
             try check(archive_write_add_filter_zstd(handle))
             try check(archive_write_set_filter_option(handle, "zstd", "compression-level", String(level)))
         }
+        // Written to standard output (den's export helper), libarchive pads to whole 10 KiB
+        // blocks after the compressor: zeros behind the stream, which zstd(1) refuses.
+        if compression != .none { try check(archive_write_set_bytes_in_last_block(handle, 1)) }
         try check(archive_write_open_fd(handle, descriptor), .open)
         return handle
     }

@@ -102,6 +102,7 @@ final class BuildReporter: Sendable {
         case .locking(.update): StandardError.write("updating den.lock")
         case .reading(let base, let mirror): StandardError.write("reading \(base) from \(mirror.url) (\(mirror.origin))")
         case .resolving(let image): StandardError.write("resolving \(image)")
+        case .pulling(let cache): StandardError.write("pulling the env of den.lock from the cache: \(cache)")
         case .resolvingPackages(let count):
             StandardError.write("resolving \(count) package\(count == 1 ? "" : "s") with the image's apt (apt-get update)")
         case .locked(let lock, let previous, let path):

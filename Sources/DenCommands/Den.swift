@@ -15,7 +15,7 @@ struct Den: ParsableCommand {
             anyone who clones it gets the same environment, with the project mounted live.
             """,
         version: DenVersion.current,
-        subcommands: [InitCommand.self, CheckCommand.self, LockCommand.self, BuildCommand.self, UpdateCommand.self, VerifyCommand.self, ShellCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, ResetCommand.self, ListCommand.self, RemoveCommand.self, GCCommand.self, TrustCommand.self, DoctorCommand.self, CompletionCommand.self]
+        subcommands: [InitCommand.self, CheckCommand.self, LockCommand.self, BuildCommand.self, UpdateCommand.self, VerifyCommand.self, ShellCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, ResetCommand.self, ListCommand.self, RemoveCommand.self, GCCommand.self, ExportCommand.self, ImportCommand.self, PushCommand.self, TrustCommand.self, DoctorCommand.self, CompletionCommand.self]
     )
 }
 

@@ -61,6 +61,10 @@ public struct DebianBuild: LayerBuilding, Sendable {
         return [packagesDigest, apt, baseDigest].compactMap { $0 }.map(layers.tree(of:))
     }
 
+    /// The layers an imported env may stand in for (see `LayerStore.alias`): all but apt's,
+    /// which depends on the mirror.
+    public var aliasKeys: [String] { [packagesDigest, baseDigest].compactMap { $0 } }
+
     public var isBuilt: Bool {
         ([packagesDigest].compactMap { $0 } + [baseDigest]).allSatisfy(layers.contains)
     }

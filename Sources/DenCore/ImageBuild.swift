@@ -65,6 +65,8 @@ public struct ImageBuild: LayerBuilding, Sendable {
     }
 
     public var isBuilt: Bool { ([digest] + [packagesDigest].compactMap { $0 }).allSatisfy(layers.contains) }
+    /// The layers an imported env may stand in for (see `LayerStore.alias`).
+    public var aliasKeys: [String] { [packagesDigest, digest].compactMap { $0 } }
     /// The env's read-only layers, top first.
     public var trees: [String] { ([packagesDigest].compactMap { $0 } + [digest]).map(layers.tree(of:)) }
 

@@ -1,4 +1,5 @@
 import CDenShim
+import DenFetch
 import DenSandbox
 import DenTOML
 #if canImport(Glibc)
@@ -77,5 +78,27 @@ public struct LayerStore: Sendable {
     public func metadata(of digest: String) -> TOMLTable? {
         guard let text = (try? FileSystem.readText("\(path(of: digest))/layer.toml")) ?? nil else { return nil }
         return try? TOML.parse(text)
+    }
+
+    /// Where imported layers are recorded as standing in for the layers a lock would build.
+    var aliasDirectory: String { "\(directory)/.aliases" }
+
+    static func aliasName(for keys: [String]) -> String {
+        var hasher = SHA256()
+        hasher.update(Array(keys.joined(separator: "\n").utf8))
+        return hasher.finalize()
+    }
+
+    /// Records that layer `digest` (an imported env) stands in for the stack `keys`, top first.
+    public func recordAlias(for keys: [String], layer digest: String) throws {
+        try Store.makeDirectory(aliasDirectory)
+        try FileSystem.writeAtomically("\(aliasDirectory)/\(Self.aliasName(for: keys))", contents: Array((digest + "\n").utf8), mode: 0o644)
+    }
+
+    /// The layer that stands in for `keys`, when one was imported and is still there.
+    public func alias(for keys: [String]) -> String? {
+        guard let text = (try? FileSystem.readText("\(aliasDirectory)/\(Self.aliasName(for: keys))")) ?? nil else { return nil }
+        let digest = text.trimmingSpaces().split(separator: "\n").first.map(String.init) ?? ""
+        return Self.isDigest(digest) && contains(digest) ? digest : nil
     }
 }

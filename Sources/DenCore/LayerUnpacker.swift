@@ -275,7 +275,7 @@ public enum InternalHelper {
     /// Runs the helper the arguments name and returns its exit status, or nil when they name
     /// none (an ordinary den command).
     public static func run(_ arguments: [String]) -> Int32? {
-        guard let flag = arguments.first, [LayerUnpacker.helperFlag, digestFlag, DiskUsage.helperFlag, ImageLayerHelper.flag].contains(flag) else {
+        guard let flag = arguments.first, [LayerUnpacker.helperFlag, digestFlag, DiskUsage.helperFlag, ImageLayerHelper.flag, ExportHelper.flag].contains(flag) else {
             return nil
         }
         do {
@@ -289,6 +289,8 @@ public enum InternalHelper {
                 let digest = try TreeDigest.compute(arguments[1])
                 let line = digest + "\n"
                 _ = line.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+            } else if flag == ExportHelper.flag {
+                try ExportHelper.run(Array(arguments.dropFirst()))
             } else if flag == ImageLayerHelper.flag {
                 try ImageLayerHelper.run(Array(arguments.dropFirst()))
             } else {

@@ -1,3 +1,4 @@
+import DenOCI
 import DenTOML
 
 extension Manifest {
@@ -74,6 +75,7 @@ private enum Schema {
         Key(name: "mount", expected: "an array of tables", example: "[[mount]]\n       source = \"~/data\""),
         Key(name: "limits", expected: "a table", example: "[limits]\n       memory = \"2G\""),
         Key(name: "ssh-agent", expected: "a boolean", example: "ssh-agent = false"),
+        Key(name: "cache", expected: "a string", example: #"cache = "registry.example.org/team/envs""#),
     ]
     static let mount: [Key] = [
         Key(name: "source", table: "mount", expected: "a string", example: #"source = "~/data""#),
@@ -200,6 +202,16 @@ private struct ManifestReader {
             mirror: mirror, keyring: keyring, variables: variables, mounts: mounts, limits: limits)
         if let entry = root["ssh-agent"] {
             manifest.forwardsSSHAgent = try boolean(entry, key: Schema.topLevel[11])
+        }
+        if let entry = root["cache"] {
+            let text = try string(entry, key: Schema.topLevel[12])
+            guard let reference = try? ImageReference(parsing: text), reference.isFullyQualified, reference.tag == nil,
+                  reference.digest == nil
+            else {
+                throw error(.invalidValue(key: "cache", reason: "'\(text)' is not REGISTRY/REPOSITORY"), at: entry.node.position,
+                            hint: "name a repository with its registry and no tag, e.g. \(Schema.topLevel[12].example)")
+            }
+            manifest.cache = reference
         }
         return manifest
     }

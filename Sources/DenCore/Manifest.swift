@@ -12,6 +12,9 @@ public struct Manifest: Sendable, Equatable {
     /// Whether the env gets the user's SSH agent (when `SSH_AUTH_SOCK` is set): a grant that
     /// needs `den trust`, like a mount outside the project.
     public var forwardsSSHAgent: Bool = true
+    /// `REGISTRY/REPOSITORY` where built envs of this project are shared (`den push`): a build
+    /// pulls the env of its den.lock from there instead of building it, once trusted.
+    public var cache: ImageReference?
     /// nil: the host's apt configuration (or `DEN_MIRROR`) decides.
     public var mirror: String?
     /// nil: the Debian archive keyring.

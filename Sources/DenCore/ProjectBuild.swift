@@ -38,6 +38,8 @@ public struct ProjectBuild: Sendable {
         case resolving(image: String)
         /// The image's apt resolving den.toml's packages (after `apt-get update`).
         case resolvingPackages(count: Int)
+        /// The env of den.lock is being pulled from den.toml's cache instead of built.
+        case pulling(cache: String)
         case locked(Lockfile, previous: Lockfile?, path: String)
         /// `files` downloads (or checks in the cache), of `noun` ("packages", "blobs").
         case fetching(files: Int, noun: String)
@@ -74,6 +76,8 @@ public struct ProjectBuild: Sendable {
         let mirror = try MirrorSelection.resolve(manifestMirror: manifest.mirror, environment: hostEnvironment)
         let hasApt = build.aptDigest(mirror: mirror.url).map(build.layers.contains) ?? true
         if build.isBuilt, hasApt || !isExplicit { return build.trees(mirror: mirror.url) }
+        if !build.isBuilt, let imported = build.layers.alias(for: build.aliasKeys) { return [build.layers.tree(of: imported)] }
+        if !build.isBuilt, let pulled = pullFromCache(lock, events: events) { return pulled }
 
         let needed = build.neededPackages
         if !needed.isEmpty {
@@ -143,6 +147,8 @@ public struct ProjectBuild: Sendable {
     private func buildImageLayers(_ lock: Lockfile, events: @escaping @Sendable (Event) -> Void) throws -> [String] {
         guard let build = ImageBuild(lock: lock, store: store, user: user, idMapping: idMapping) else { return [] }
         if build.isBuilt { return build.trees }
+        if let imported = build.layers.alias(for: build.aliasKeys) { return [build.layers.tree(of: imported)] }
+        if let pulled = pullFromCache(lock, events: events) { return pulled }
         try buildImage(build, events: events)
         if let packagesDigest = build.packagesDigest, !build.layers.contains(packagesDigest) {
             let cache = PackageCache(store: store)

@@ -32,7 +32,14 @@ public struct Trust: Sendable {
             grants.append(Grant(line: "mount \(mount.source) at \(mount.target) (\(mode))"))
         }
         if manifest.forwardsSSHAgent { grants.append(agentGrant) }
+        if let cache = manifest.cache { grants.append(cacheGrant(cache.description)) }
         return grants.sorted()
+    }
+
+    /// Envs pulled from a cache are not built from den.lock here: whoever can push there decides
+    /// what the env holds. Asked for by `den trust`; without it a build builds (never prompts).
+    public static func cacheGrant(_ repository: String) -> Grant {
+        Grant(line: "envs built by others, pulled from \(repository) instead of building den.lock")
     }
 
     static let agentGrant = Grant(line: "your SSH agent (SSH_AUTH_SOCK), to use your keys")
@@ -40,7 +47,8 @@ public struct Trust: Sendable {
     /// The grants that matter for entering now: an agent grant only when there is an agent.
     public static func required(by manifest: Manifest, project: Project, hostEnvironment: [String: String]) -> [Grant] {
         let hasAgent = agentSocket(manifest: manifest, hostEnvironment: hostEnvironment) != nil
-        return grants(of: manifest, project: project).filter { hasAgent || $0 != agentGrant }
+        let cache = manifest.cache.map { cacheGrant($0.description) }
+        return grants(of: manifest, project: project).filter { (hasAgent || $0 != agentGrant) && $0 != cache }
     }
 
     /// The host's agent socket, when the manifest asks for it and there is one.

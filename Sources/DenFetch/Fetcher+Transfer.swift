@@ -57,7 +57,7 @@ extension Fetcher {
     /// The client and request for one hop. A plain-http request through a web proxy is
     /// addressed to the proxy, with the real target for `AbsoluteFormRewriter` to put in the
     /// request line and the real host in `Host`.
-    private func route(
+    func route(
         _ url: String, reportedAs original: String, headers: [String: String]
     ) throws(FetchError) -> (HTTPClient, HTTPClientRequest) {
         guard let (parsed, scheme, host) = Self.target(of: url) else { throw .invalidURL(original) }

@@ -152,7 +152,7 @@ public struct DockerArchive: ImageBlobSource {
     }
 
     /// `./a/b` and `a/b` are one member.
-    static func normalized(_ path: String) -> String {
+    public static func normalized(_ path: String) -> String {
         var text = Substring(path)
         while text.hasPrefix("./") { text = text.dropFirst(2) }
         return String(text)

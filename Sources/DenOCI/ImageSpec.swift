@@ -93,6 +93,7 @@ public struct ImageConfiguration: Codable, Sendable, Hashable {
         public var user: String?
         public var cmd: [String]?
         public var entrypoint: [String]?
+        public var labels: [String: String]?
 
         enum CodingKeys: String, CodingKey {
             case env = "Env"
@@ -100,6 +101,7 @@ public struct ImageConfiguration: Codable, Sendable, Hashable {
             case user = "User"
             case cmd = "Cmd"
             case entrypoint = "Entrypoint"
+            case labels = "Labels"
         }
     }
 

@@ -245,3 +245,45 @@ public struct RegistryRepository: ImageBlobSource {
         try await client.download(registry: registry, repository: repository, blobs, destination: destination, progress: progress)
     }
 }
+
+extension RegistryClient {
+    /// Uploads `blobs` (each from its file; those the registry has are skipped) and then the
+    /// manifest under `tag`: the distribution spec's monolithic push.
+    public func push(
+        registry: String, repository: String, blobs: [(descriptor: Descriptor, path: String)], manifest: [UInt8],
+        mediaType: String, tag: String
+    ) async throws(ImageError) {
+        let base = baseURL(registry)
+        for (descriptor, path) in blobs {
+            let exists: Bool
+            do {
+                _ = try await authorized(registry: registry, repository: repository, reference: descriptor.digest) { headers async throws(FetchError) in
+                    try await self.fetcher.send("HEAD", "\(base)\(repository)/blobs/\(descriptor.digest)", headers: headers)
+                }
+                exists = true
+            } catch .notFound {
+                exists = false
+            }
+            if exists { continue }
+            let started = try await authorized(registry: registry, repository: repository, reference: "uploads") { headers async throws(FetchError) in
+                try await self.fetcher.send("POST", "\(base)\(repository)/blobs/uploads/", headers: headers)
+            }
+            guard let location = started.headers["location"] else {
+                throw .authenticationFailed(registry: registry, reason: "the registry started an upload without a Location")
+            }
+            // The Location may be relative to the registry.
+            let absolute = location.hasPrefix("/") ? String(base.prefix { $0 != "/" }) + "//" + registry + location : location
+            let url = absolute + (absolute.contains("?") ? "&" : "?") + "digest=\(descriptor.digest)"
+            _ = try await authorized(registry: registry, repository: repository, reference: descriptor.digest) { headers async throws(FetchError) in
+                var headers = headers
+                headers["content-type"] = "application/octet-stream"
+                return try await self.fetcher.send("PUT", url, headers: headers, body: .file(path: path, size: descriptor.size))
+            }
+        }
+        _ = try await authorized(registry: registry, repository: repository, reference: tag) { headers async throws(FetchError) in
+            var headers = headers
+            headers["content-type"] = mediaType
+            return try await self.fetcher.send("PUT", "\(base)\(repository)/manifests/\(tag)", headers: headers, body: .bytes(manifest))
+        }
+    }
+}

@@ -51,10 +51,12 @@ struct TarWriterTests {
         // ORACLE: GNU tar (through zstd -dc for .tar.zst) lists what our reader reads.
         let command: String
         switch compression {
-        case .zstd: command = "zstd -dc \(Shell.quoted(archive)) | tar --full-time --quoting-style=literal -tvf -"
+        // set -o pipefail: zstd must accept the whole file (no padding behind the stream).
+        case .zstd: command = "set -o pipefail; zstd -dc \(Shell.quoted(archive)) | tar --full-time --quoting-style=literal -tvf -"
+        case .gzip: command = "set -o pipefail; gzip -dc \(Shell.quoted(archive)) | tar --full-time --quoting-style=literal -tvf -"
         default: command = "tar --full-time --quoting-style=literal -tvf \(Shell.quoted(archive))"
         }
-        let tar = try Shell.run(["sh", "-c", command])
+        let tar = try Shell.run(["bash", "-c", command])
         #expect(tar.status == 0, "\(tar.errorText)")
         let oracle = tar.text.split(separator: "\n").compactMap(TarListingRow.init(tarLine:))
         let ours = try TarListingRow.listing(of: ArchiveReader(path: archive))

@@ -28,6 +28,7 @@ private func parseError(_ text: String) -> ManifestError? {
             mirror = "http://mirror.example.org/debian"
             keyring = "keys/archive.gpg"
             ssh-agent = false
+            cache = "registry.example.org/team/envs"
 
             [vars]
             EDITOR = "vim"
@@ -54,6 +55,7 @@ private func parseError(_ text: String) -> ManifestError? {
         #expect(manifest.shell == "/bin/zsh")
         #expect(manifest.network == .none)
         #expect(!manifest.forwardsSSHAgent)
+        #expect(manifest.cache?.description == "registry.example.org/team/envs")
         #expect(manifest.mirror == "http://mirror.example.org/debian")
         #expect(manifest.keyring == "/home/ada/My App/keys/archive.gpg")
         #expect(manifest.variables == [
@@ -189,6 +191,8 @@ private func parseError(_ text: String) -> ManifestError? {
         ("base = \"UPPER/Case\"", "base"),
         ("base = \"debian:bookworm\"\nname = \"Bad Name\"", "name"),
         ("base = \"debian:bookworm\"\nnetwork = \"bridge\"", "network"),
+        ("base = \"debian:bookworm\"\ncache = \"envs\"", "cache"),
+        ("base = \"debian:bookworm\"\ncache = \"registry.example.org/team/envs:1\"", "cache"),
         ("base = \"debian:bookworm\"\nmirror = \"ftp://x\"", "mirror"),
         ("base = \"debian:bookworm\"\npackages = [\"Git\"]", "packages"),
         ("base = \"debian:bookworm\"\npackages = [\"git=\"]", "packages"),

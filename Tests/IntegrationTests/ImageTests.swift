@@ -270,4 +270,46 @@ import Testing
         let broken = try setup.den(["lock"])
         #expect(broken.status == 1 && broken.standardError.contains("docker archive"), "\(broken)")
     }
+
+    /// `podman ARGUMENTS` as the user, rootless, with a storage of its own (runc and no
+    /// cgroups of its own: crun refuses this machine's hybrid cgroups).
+    func podman(_ arguments: [String], as setup: Setup) throws -> ProcessResult {
+        let root = "\(setup.directory)/podman"
+        return try setup.user.run("/usr/bin/podman", [
+            "--root", "\(root)/storage", "--runroot", "\(root)/run", "--storage-driver", "vfs", "--runtime", "runc",
+            "--cgroup-manager", "cgroupfs",
+        ] + arguments, environment: ["XDG_RUNTIME_DIR": "\(root)/xdg"], timeout: .seconds(180))
+    }
+
+    @Test func exportsLoadInPodmanAndRootfsHoldsTheTree() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: registry.layersImage)
+        let podmanRoot = "\(setup.directory)/podman"
+        try FileManager.default.createDirectory(atPath: "\(podmanRoot)/xdg", withIntermediateDirectories: true)
+        _ = try ProcessRunner.run("/bin/chown", ["-R", "\(setup.user.uid):\(setup.user.gid)", podmanRoot])
+        #expect(try setup.run("echo changed > /home/\(setup.user.name)/mine").status == 0)
+        for format in ["oci-archive", "docker-archive"] {
+            let file = "\(setup.directory)/cache/env.\(format).tar"
+            let exported = try setup.den(["export", "--format", format, "-o", file])
+            #expect(exported.status == 0, "\(exported)")
+            let loaded = try podman(["load", "-q", "-i", file], as: setup)
+            #expect(loaded.status == 0 && loaded.standardOutput.contains("localhost/den/img:latest"), "\(loaded)")
+            let ran = try podman(["run", "--rm", "--network", "none", "localhost/den/img:latest", "sh", "-c",
+                                  "cat /etc/os-release /opt/keep/b; echo $DEN_IMAGE_VAR; test -e /opt/keep/a || echo whited-out"], as: setup)
+            #expect(ran.status == 0, "\(ran)")
+            #expect(ran.standardOutput == "NAME=\"den test image\"\nID=dentest\nb\nfrom-image\nwhited-out\n", "\(ran)")
+        }
+        // rootfs: a .tar.zst of the tree (tar itself is the oracle), the env's changes only when asked.
+        for (flags, hasChange) in [([String](), false), (["--include-changes"], true)] {
+            let file = "\(setup.directory)/cache/rootfs-\(hasChange).tar.zst"
+            #expect(try setup.den(["export", "--format", "rootfs", "-o", file] + flags).status == 0)
+            let listing = try ProcessRunner.run("/bin/tar", ["--zstd", "-tvf", file])
+            #expect(listing.status == 0, "\(listing)")
+            let lines = listing.standardOutput.split(separator: "\n")
+            #expect(lines.contains { $0.hasSuffix(" opt/keep/b") && $0.contains(" 0/0 ") }, "\(listing)")
+            #expect(lines.contains { $0.hasSuffix(" opt/owned") && $0.contains(" 101/102 ") }, "\(listing)")
+            #expect(!lines.contains { $0.hasSuffix(" opt/keep/a") })
+            #expect(lines.contains { $0.hasSuffix("/mine") } == hasChange, "\(listing)")
+        }
+    }
 }

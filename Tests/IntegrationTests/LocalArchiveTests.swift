@@ -190,4 +190,69 @@ import Testing
         #expect(result.standardError.contains("the mirror no longer has den-hello 1.0"), "\(result.standardError)")
         #expect(result.standardError.contains("den update"), "\(result.standardError)")
     }
+
+    @Test func anExportedEnvImportsIntoAnotherStoreWithNoNetwork() throws {
+        let setup = try setup(["den-hello"])
+        #expect(try setup.den(["build"]).status == 0)
+        let archive = "\(setup.environment["XDG_CACHE_HOME"]!)/hello.oci.tar"
+        let exported = try setup.den(["export", "--format", "oci-archive", "-o", archive])
+        #expect(exported.status == 0, "\(exported)")
+        let again = try setup.den(["export", "-o", archive])
+        #expect(again.status == 1 && again.standardError.contains("already exists"), "\(again)")
+
+        // A teammate, with only their own id and a mirror that is down, has the project's
+        // den.toml and den.lock: without the import nothing can be fetched.
+        let teammate = try self.setup(["den-hello"], user: try TestUser.withoutRanges)
+        try teammate.write(packages: ["den-hello"], mirror: "http://127.0.0.1:1/debian")
+        try IntegrationTests.write(setup.lock, to: "\(teammate.project)/den.lock", as: teammate.user)
+        let offline = try teammate.den(["run", "--", "den-hello"])
+        #expect(offline.status == 1, "\(offline)")
+        let copy = "\(teammate.environment["XDG_CACHE_HOME"]!)/hello.oci.tar"
+        _ = try ProcessRunner.run("/bin/cp", [archive, copy])
+        try teammate.user.chown(copy)
+        let imported = try teammate.den(["import", copy])
+        #expect(imported.status == 0 && imported.standardOutput.contains("imported local"), "\(imported)")
+        let entered = try teammate.den(["run", "--", "den-hello"])
+        #expect(entered.status == 0 && entered.standardOutput == "hello from den-hello\n", "\(entered)")
+        #expect(!entered.standardError.contains("fetch") && !entered.standardError.contains("built"), "\(entered)")
+        // The env's packages are dpkg's installed ones, as in the exporter's env.
+        let status = try teammate.den(["run", "--", "dpkg-query", "-W", "-f", "${db:Status-Abbrev}${Package}\\n", "den-hello"])
+        #expect(status.standardOutput == "ii den-hello\n", "\(status)")
+
+        // What den export did not write is refused with the way out.
+        let foreign = "\(teammate.environment["XDG_CACHE_HOME"]!)/foreign.tar"
+        let saved = try ProcessRunner.run("/usr/bin/skopeo", [
+            "--policy", NSTemporaryDirectory() + "/den-skopeo-policy.json", "copy", "--quiet",
+            "oci:\(try TestRegistry.shared().layouts)/plain:1", "docker-archive:\(foreign):den/plain:1",
+        ], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()])
+        #expect(saved.status == 0, "\(saved)")
+        try teammate.user.chown(foreign)
+        let refused = try teammate.den(["import", foreign])
+        #expect(refused.status == 1 && refused.standardError.contains("not written by `den export`"), "\(refused)")
+    }
+
+    @Test func aTeamSharesBuiltEnvsThroughTheCache() throws {
+        let registry = try TestRegistry.shared()
+        let cache = "\(registry.open)/den/cache-\(UUID().uuidString.prefix(8).lowercased())"
+        let setup = try setup(["den-hello"])
+        try appendLine("cache = \"\(cache)\"", to: "\(setup.project)/den.toml", as: setup.user)
+        let pushed = try setup.den(["push"])
+        #expect(pushed.status == 0 && pushed.standardOutput.contains("pushed local to \(cache):den-"), "\(pushed)")
+
+        // A teammate (another user, their own store, a mirror that is down) with the project's
+        // den.toml and den.lock: an untrusted cache is not used; a trusted one is.
+        let teammate = try self.setup(["den-hello"], user: try TestUser.withoutRanges)
+        try teammate.write(packages: ["den-hello"], mirror: "http://127.0.0.1:1/debian")
+        try appendLine("cache = \"\(cache)\"", to: "\(teammate.project)/den.toml", as: teammate.user)
+        try IntegrationTests.write(setup.lock, to: "\(teammate.project)/den.lock", as: teammate.user)
+        let untrusted = try teammate.den(["build"])
+        #expect(untrusted.status == 1 && untrusted.standardError.contains("which you have not trusted"), "\(untrusted)")
+        let trust = try teammate.den(["trust"])
+        #expect(trust.status == 0 && trust.standardOutput.contains("pulled from \(cache)"), "\(trust)")
+        let built = try teammate.den(["build"])
+        #expect(built.status == 0 && built.standardError.contains("pulling the env of den.lock from the cache"), "\(built)")
+        #expect(!built.standardError.contains("unpacking"), "\(built)")
+        let entered = try teammate.den(["run", "--", "den-hello"])
+        #expect(entered.status == 0 && entered.standardOutput == "hello from den-hello\n", "\(entered)")
+    }
 }
