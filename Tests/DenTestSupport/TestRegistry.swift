@@ -15,6 +15,12 @@ public final class TestRegistry: Sendable {
     public let open: String
     public let protected: String
     public let credentials = (user: "den", password: "s3cret-den")
+    /// `127.0.0.1:PORT` of a registry that speaks the bearer-token protocol as public
+    /// registries do: every request needs a token from its /token service, and blobs are
+    /// answered with a redirect to a storage path. It serves the layouts as `den/NAME:TAG`.
+    public let tokenRegistry: String
+    /// One line per token the token registry handed out: `token SCOPE`.
+    public let tokenLog: String
 
     /// The images on the open registry (also on the protected one, as `den/private:1`).
     /// `den/layers:1`: busybox and three layers (gzip, zstd, plain tar) with whiteouts and an
@@ -52,9 +58,13 @@ public final class TestRegistry: Sendable {
         guard hash.status == 0 else { throw TestFailure("bcrypt failed: \(hash)") }
         let protected = try RegistryServer(
             directory: "\(base)/protected", htpasswd: "\(credentials.user):\(hash.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))\n")
-        servers = [open, protected]
+        tokenLog = "\(base)/token.log"
+        let token = try RegistryServer(script: TokenRegistry.script, arguments: ["\(base)/layouts", tokenLog],
+                                       directory: "\(base)/token", what: "the token registry")
+        servers = [open, protected, token]
         self.open = "127.0.0.1:\(open.port)"
         self.protected = "127.0.0.1:\(protected.port)"
+        self.tokenRegistry = "127.0.0.1:\(token.port)"
 
         layersImage = "\(self.open)/den/layers:1"
         multiImage = "\(self.open)/den/multi:1"
@@ -153,21 +163,26 @@ private final class RegistryServer: @unchecked Sendable {
     registry.kill()
     """#
 
-    init(directory: String, htpasswd: String?) throws {
+    convenience init(directory: String, htpasswd: String?) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry") else {
             throw TestFailure("docker-registry is missing (`make deps`)")
         }
+        try self.init(script: Self.script, arguments: [directory, htpasswd ?? ""], directory: directory,
+                      what: "the test registry (see \(directory)/log)")
+    }
+
+    init(script: String, arguments: [String], directory: String, what: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for handle in [input.fileHandleForWriting, output.fileHandleForReading] {
             _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
         }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.script, directory, htpasswd ?? ""]
+        process.arguments = ["-c", script] + arguments
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        port = try readPort(from: output, server: "the test registry (see \(directory)/log)")
+        port = try readPort(from: output, server: what)
     }
 }
 
@@ -184,6 +199,87 @@ private func makeRegistryDirectory() throws -> String {
 }
 
 private nonisolated(unsafe) var registryDirectoryToRemove: String?
+
+/// A registry in a few lines of python that does what public registries do and
+/// docker-registry (without a token service) cannot: bearer tokens and blob redirects.
+enum TokenRegistry {
+    static let script = #"""
+    import http.server, json, os, re, sys, threading, urllib.parse
+
+    layouts, log = sys.argv[1], sys.argv[2]
+    TOKEN = "den-test-token"
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def log_message(self, *arguments):
+            pass
+        def send(self, code, body=b"", headers=None):
+            self.send_response(code)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        def challenge(self, scope):
+            value = 'Bearer realm="http://%s/token",service="den-test"' % self.headers["Host"]
+            if scope:
+                value += ',scope="%s"' % scope
+            self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": value, "Content-Type": "application/json"})
+        def blob(self, name, digest):
+            return os.path.join(layouts, name, "blobs", "sha256", digest.split(":", 1)[1])
+        def do_HEAD(self):
+            self.do_GET()
+        def do_GET(self):
+            url = urllib.parse.urlparse(self.path)
+            if url.path == "/token":
+                scope = urllib.parse.parse_qs(url.query).get("scope", [""])[0]
+                with open(log, "a") as f:
+                    f.write("token %s\n" % scope)
+                return self.send(200, json.dumps({"token": TOKEN}).encode(), {"Content-Type": "application/json"})
+            storage = re.match(r"^/storage/([a-z0-9-]+)/(sha256:[0-9a-f]{64})$", url.path)
+            if storage:
+                with open(self.blob(*storage.groups()), "rb") as f:
+                    return self.send(200, f.read(), {"Content-Type": "application/octet-stream"})
+            authorized = self.headers.get("Authorization") == "Bearer " + TOKEN
+            if url.path == "/v2/":
+                return self.send(200, b"{}") if authorized else self.challenge("")
+            match = re.match(r"^/v2/den/([a-z0-9-]+)/(manifests|blobs)/(.+)$", url.path)
+            if not match:
+                return self.send(404)
+            name, kind, reference = match.groups()
+            if not authorized:
+                return self.challenge("repository:den/%s:pull" % name)
+            if kind == "blobs":
+                return self.send(307, b"", {"Location": "/storage/%s/%s" % (name, reference)})
+            digest = reference
+            if not reference.startswith("sha256:"):
+                if not os.path.exists(os.path.join(layouts, name, "index.json")):
+                    return self.send(404)
+                with open(os.path.join(layouts, name, "index.json")) as f:
+                    entries = [m for m in json.load(f)["manifests"]
+                               if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == reference]
+                if not entries:
+                    return self.send(404)
+                digest = entries[0]["digest"]
+            try:
+                with open(self.blob(name, digest), "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                return self.send(404)
+            media = json.loads(data).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+            self.send(200, data, {"Content-Type": media, "Docker-Content-Digest": digest})
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    def watch():
+        sys.stdin.buffer.read()
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+    server.serve_forever()
+    """#
+}
 
 /// The script that writes the test images as OCI layouts (image-layout spec): blobs by
 /// digest, an index.json whose entries carry the tag as `org.opencontainers.image.ref.name`.

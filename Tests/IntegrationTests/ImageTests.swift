@@ -83,6 +83,21 @@ import Testing
         #expect(again.status == 0 && again.standardError.isEmpty, "\(again)")
     }
 
+    @Test func bearerTokensAreFetchedAndBlobRedirectsFollowed() throws {
+        let registry = try TestRegistry.shared()
+        let setup = try setup(base: "\(registry.tokenRegistry)/den/layers:1")
+        let result = try setup.run("cat /opt/keep/b /opt/opaque/new")
+        #expect(result.status == 0 && result.standardOutput == "b\nnew\n", "\(result)")
+        let log = (try? String(contentsOfFile: registry.tokenLog, encoding: .utf8)) ?? ""
+        #expect(log.contains("token repository:den/layers:pull\n"), "\(log)")
+        // The pin is the layout's own manifest digest, as skopeo sees it on the real registry.
+        #expect(setup.lockedDigest == (try TestRegistry.digest(of: registry.layersImage)))
+        // An unknown repository is a 404 after authenticating, not an authentication error.
+        try setup.write(base: "\(registry.tokenRegistry)/den/nothing:1")
+        let missing = try setup.den(["lock"])
+        #expect(missing.status == 1 && missing.standardError.contains("does not exist"), "\(missing)")
+    }
+
     @Test func anIndexGivesThisMachinesImage() throws {
         let registry = try TestRegistry.shared()
         let setup = try setup(base: registry.multiImage)
