@@ -109,11 +109,7 @@ public struct DebianBuild: LayerBuilding, Sendable {
     private func build(
         staging: String, packages: [Lockfile.LockedPackage], below: [String], name: String, progress: (Step) -> Void
     ) throws -> TOMLTable {
-        let tree = "\(staging)/tree"
-        try Store.makeDirectory(tree)
-        let logPath = "\(staging)/build.log"
-        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard log >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
+        let (tree, logPath, log) = try openBuildLog(staging: staging)
         defer { close(log) }
 
         var scriptNames: [String: Set<String>] = [:]

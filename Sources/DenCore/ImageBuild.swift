@@ -106,20 +106,10 @@ public struct ImageBuild: LayerBuilding, Sendable {
     public func assemble(progress: (DebianBuild.Step) -> Void) throws {
         let made = try layers.make(digest, identity: identity) { staging in
             let tree = "\(staging)/tree"
-            try Store.makeDirectory(tree)
             let configuration = try verifiedConfiguration()
-            let logPath = "\(staging)/build.log"
-            let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard log >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
-            defer { close(log) }
             progress(.unpacking(layer: "image", packages: pin.layers.count))
-            let ownership = if case .subordinate = identity { "apply" } else { "ignore" }
-            let outcome = try Sandbox.runHelper(
-                [ImageLayerHelper.flag, tree, ownership] + pin.layers.map { "\($0.digest)=\(blobPath($0.digest))" },
-                identity: identity, environment: DebianBuild.helperEnvironment, output: .file(log))
-            guard outcome == .finished(.exited(0)) else {
-                throw stageFailure("applying the image's layers", outcome: outcome, logPath: logPath, name: "image")
-            }
+            try applyImageLayers(pin.layers.map { ($0.digest, blobPath($0.digest)) }, staging: staging,
+                                 stage: "applying the image's layers", name: "image")
             var metadata = TOMLTable()
             metadata.set("kind", .string("oci-image"))
             metadata.set("id-mapping", .string(mappingKind))

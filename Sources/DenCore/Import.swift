@@ -83,18 +83,8 @@ public struct EnvironmentImport: LayerBuilding, Sendable {
         let made = try layers.make(digest, identity: identity) { staging in
             try blocking { try await source.download(image.manifest.layers, destination: { blobPath($0.digest) }, progress: { _ in }) }
             let tree = "\(staging)/tree"
-            try Store.makeDirectory(tree)
-            let logPath = "\(staging)/build.log"
-            let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard log >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
-            defer { close(log) }
-            let ownership = if case .subordinate = identity { "apply" } else { "ignore" }
-            let outcome = try Sandbox.runHelper(
-                [ImageLayerHelper.flag, tree, ownership] + image.manifest.layers.map { "\($0.digest)=\(blobPath($0.digest))" },
-                identity: identity, environment: DebianBuild.helperEnvironment, output: .file(log))
-            guard outcome == .finished(.exited(0)) else {
-                throw stageFailure("unpacking the imported env", outcome: outcome, logPath: logPath, name: "import")
-            }
+            try applyImageLayers(image.manifest.layers.map { ($0.digest, blobPath($0.digest)) }, staging: staging,
+                                 stage: "unpacking the imported env", name: "import")
             var metadata = TOMLTable()
             metadata.set("kind", .string("import"))
             metadata.set("id-mapping", .string(idMapping.kind))

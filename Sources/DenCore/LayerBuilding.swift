@@ -97,4 +97,28 @@ extension LayerBuilding {
             return DebianBuild.LayerCheck(kind: kind, digest: digest, recorded: recorded, actual: try treeDigest(of: tree, scratch: logDirectory))
         }
     }
+
+    /// The staging directory's `tree` (made) and its build log, open for writing.
+    func openBuildLog(staging: String) throws -> (tree: String, logPath: String, descriptor: Int32) {
+        let tree = "\(staging)/tree"
+        try Store.makeDirectory(tree)
+        let logPath = "\(staging)/build.log"
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw SystemError("create", path: logPath, errno: errno) }
+        return (tree, logPath, log)
+    }
+
+    /// Applies image layers (digest and cached file, bottom first) into `staging/tree` with den's
+    /// helper inside the user namespace (see `ImageLayerHelper`).
+    func applyImageLayers(_ blobs: [(digest: String, path: String)], staging: String, stage: String, name: String) throws {
+        let (tree, logPath, log) = try openBuildLog(staging: staging)
+        defer { close(log) }
+        let ownership = if case .subordinate = identity { "apply" } else { "ignore" }
+        let outcome = try Sandbox.runHelper(
+            [ImageLayerHelper.flag, tree, ownership] + blobs.map { "\($0.digest)=\($0.path)" },
+            identity: identity, environment: DebianBuild.helperEnvironment, output: .file(log))
+        guard outcome == .finished(.exited(0)) else {
+            throw stageFailure(stage, outcome: outcome, logPath: logPath, name: name)
+        }
+    }
 }
