@@ -26,6 +26,7 @@ help:
 	@echo "make install   release build installed as $(BINDIR)/den"
 	@echo "make test      the whole test suite (unit and integration, as an unprivileged user)"
 	@echo "make templates regenerate the embedded copies of templates/"
+	@echo "make fuzz-smoke build the libFuzzer targets and run each for 20 s (scripts/fuzz)"
 
 deps:
 	@missing=$$(for p in $(BUILD_DEPS) $(TEST_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -57,6 +58,9 @@ templates:
 
 test:
 	./scripts/test
+
+fuzz-smoke:
+	./scripts/fuzz smoke
 
 clean:
 	rm -rf .build static-libs

@@ -55,3 +55,25 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["DenTestSupport", "den"]),
     ]
 )
+
+// MARK: - Fuzzing (only with DEN_FUZZ=1; see scripts/fuzz)
+// libFuzzer targets for the parsers and the extractor. They exist only when DEN_FUZZ=1 so that
+// normal builds, `swift test` and `--product den` never see them; scripts/fuzz builds them with
+// `-sanitize=fuzzer,address` into their own scratch path (.build-fuzz), so instrumented objects
+// never mix with the normal build. Each depends on one module only, so a fuzz build never
+// compiles DenCore and its SwiftNIO dependencies. SwiftPM points `main` at each target's
+// main.swift rather than at libFuzzer's, so that file starts libFuzzer's driver, declared in
+// CLibFuzzer.
+if Context.environment["DEN_FUZZ"] == "1" {
+    let fuzzTargets: [(product: String, target: String, module: String)] = [
+        ("fuzz-manifest", "FuzzManifest", "DenTOML"),
+        ("fuzz-deb822", "FuzzDeb822", "DenDebian"),
+        ("fuzz-extractor", "FuzzExtractor", "DenArchive"),
+    ]
+    package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    for fuzz in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: fuzz.target, dependencies: [.target(name: fuzz.module), "CLibFuzzer"], path: "Fuzz/\(fuzz.target)"))
+        package.products.append(.executable(name: fuzz.product, targets: [fuzz.target]))
+    }
+}

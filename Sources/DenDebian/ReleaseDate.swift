@@ -111,9 +111,13 @@ extension ReleaseDate: CustomStringConvertible {
         let (year, month, day) = Self.civil(fromDays: days)
         let weekday = ((days % 7) + 7) % 7
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        // The parser wants exactly four year digits, so years before 1000 are zero-padded to
+        // parse back (found by fuzzing: `0188` printed as `188`).
+        let yearDigits = "\(year)"
+        let paddedYear = year >= 0 ? String(repeating: "0", count: max(0, 4 - yearDigits.count)) + yearDigits : yearDigits
         let weekdayName = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][weekday]
         let monthName = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][month - 1]
-        return "\(weekdayName), \(two(day)) \(monthName) \(year) "
+        return "\(weekdayName), \(two(day)) \(monthName) \(paddedYear) "
             + "\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60)) UTC"
     }
 }

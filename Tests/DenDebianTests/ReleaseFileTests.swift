@@ -148,6 +148,9 @@ struct ReleaseDateTests {
         (0, "Thu, 01 Jan 1970 00:00:00 UTC"),
         (-1, "Wed, 31 Dec 1969 23:59:59 UTC"),
         (951_782_400, "Tue, 29 Feb 2000 00:00:00 UTC"),
+        // Found by fuzzing: the year lost its leading zero and the text no longer parsed.
+        (-56_220_534_286, "Tue, 10 Jun 0188 08:55:14 UTC"),
+        (-62_167_219_200, "Sat, 01 Jan 0000 00:00:00 UTC"),
     ])
     func formats(_ seconds: Int64, _ text: String) {
         #expect(ReleaseDate(secondsSince1970: seconds).description == text)
