@@ -32,8 +32,13 @@ extension SafeExtractor {
     /// Renames `temporary` over `name`: atomic for anything but a directory, which is removed
     /// with its contents first (rename(2) cannot replace a directory by a non-directory).
     func place(_ temporary: CName, as name: CName, in directory: Descriptor, entryPath: String) throws(ArchiveError) {
-        if let existing = try? FileSystem.status(directory.rawValue, name), FileSystem.isDirectory(existing) {
-            try removeItem(in: directory, name, isDirectory: true, entryPath: entryPath)
+        if let existing = try? FileSystem.status(directory.rawValue, name) {
+            if FileSystem.isDirectory(existing) {
+                try removeItem(in: directory, name, isDirectory: true, entryPath: entryPath)
+            } else if FileSystem.isSymlink(existing) {
+                // A lookup may have gone through the symlink this replaces.
+                invalidateResolutionCache()
+            }
         }
         do {
             try FileSystem.rename(directory.rawValue, temporary, to: name)

@@ -49,6 +49,7 @@ extension SafeExtractor {
     }
 
     private func removeContents(of directory: Descriptor, prefix: String, keeping: (String) -> Bool) throws(ArchiveError) {
+        invalidateResolutionCache()
         let names: [[UInt8]]
         do {
             names = try FileSystem.listDirectory(directory.rawValue)
@@ -88,6 +89,7 @@ extension SafeExtractor {
 
     /// Removes one name in `directory`; a directory goes with everything below it.
     func removeItem(in directory: Descriptor, _ name: CName, isDirectory: Bool, entryPath: String) throws(ArchiveError) {
+        invalidateResolutionCache()
         if isDirectory {
             let opened: Descriptor
             do {
@@ -107,6 +109,7 @@ extension SafeExtractor {
     /// Depth-first without recursion, so a hostile deep tree costs descriptors (reported as
     /// EMFILE) rather than stack. Each directory is made owner-writable before it is emptied.
     func removeChildren(of top: Descriptor, entryPath: String) throws(ArchiveError) {
+        invalidateResolutionCache()
         struct Frame {
             var descriptor: Descriptor
             var remaining: [[UInt8]]

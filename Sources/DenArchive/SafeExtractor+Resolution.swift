@@ -21,9 +21,35 @@ extension SafeExtractor {
     /// are handled by the policy: a target is expanded in place of the symlink, absolute targets
     /// restart from the root, and a `..` is taken by going back up the real path, never above the root.
     func resolveDirectory(_ components: ArraySlice<String>, for entryPath: String, creatingMissing: Bool) throws(ArchiveError) -> ResolvedDirectory {
-        var current = root
-        var real: [String] = []
-        var pending = components.reversed().map { PendingComponent(name: $0, symlink: nil) }
+        let request = Array(components)
+        var states = [ResolvedDirectory(descriptor: root, components: [])]
+        if let cache = resolutionCache {
+            var shared = 0
+            while shared < request.count, shared < cache.request.count, request[shared] == cache.request[shared] { shared += 1 }
+            states = Array(cache.states.prefix(shared + 1))
+        }
+        // Each component is resolved fully (its symlinks expanded) before the next, so the
+        // state after it is where a lookup sharing the prefix can start.
+        for index in (states.count - 1)..<request.count {
+            let last = states[states.count - 1]
+            states.append(try resolve(request[index], from: last, for: entryPath, creatingMissing: creatingMissing))
+        }
+        resolutionCache = (request, states)
+        return states[request.count]
+    }
+
+    /// Forgets the cached lookups: the tree's directories or symlinks changed.
+    func invalidateResolutionCache() {
+        resolutionCache = nil
+    }
+
+    /// One component from `start`, symlinks expanded by the policy.
+    private func resolve(
+        _ component: String, from start: ResolvedDirectory, for entryPath: String, creatingMissing: Bool
+    ) throws(ArchiveError) -> ResolvedDirectory {
+        var current = start.descriptor
+        var real = start.components
+        var pending = [PendingComponent(name: component, symlink: nil)]
         var hops = 0
         // Retries of one component after a lost race with another creator; reset on progress.
         var creationRetries = 0

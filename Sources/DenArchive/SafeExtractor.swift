@@ -21,6 +21,11 @@ public final class SafeExtractor {
     let root: Descriptor
     private var deferredDirectories: [String: DeferredDirectory] = [:]
     var temporaryCounter = 0
+    /// The last lookup's components and the directory reached after each of them (index 0:
+    /// the root). Archives list a directory's entries together, so the next lookup mostly
+    /// shares a prefix and starts where it ends: without this, a layer of 50 000 entries cost
+    /// 400 000 openat calls. Dropped whenever a directory or a symlink is removed or replaced.
+    var resolutionCache: (request: [String], states: [ResolvedDirectory])?
 
     struct DeferredDirectory {
         var components: [String]
