@@ -38,6 +38,9 @@ public final class TestArchive: Sendable {
 
     /// The packages repacked from the host, in the order they were found (closure of `baseSeeds`).
     public let basePackages: [String]
+    /// A world-writable directory that the hostile packages (`HostilePackage.names`) aim at:
+    /// an escape by any user would leave a file there.
+    public let bait: String
     /// How long the build took, for the curious (the server start is not included).
     public let buildDuration: Duration
 
@@ -51,7 +54,14 @@ public final class TestArchive: Sendable {
         if ProcessInfo.processInfo.environment["DEN_TEST_KEEP_ARCHIVE"] != "1" { archiveDirectoryToRemove = base }
         atexit { if let path = archiveDirectoryToRemove { try? FileManager.default.removeItem(atPath: path) } }
         let work = try makeFreshDirectory(prefix: "den-test-archive-build")
-        let builder = ArchiveBuilder(root: base, work: work, suite: suite, architecture: architecture)
+        bait = "\(base)-bait"
+        try FileManager.default.createDirectory(atPath: bait, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o1777])
+        chmod(bait, 0o1777)
+        try "secret\n".write(toFile: "\(bait)/secret", atomically: true, encoding: .utf8)
+        let baitToRemove = bait
+        baitDirectoryToRemove = baitToRemove
+        atexit { if let path = baitDirectoryToRemove { try? FileManager.default.removeItem(atPath: path) } }
+        let builder = ArchiveBuilder(root: base, work: work, suite: suite, architecture: architecture, bait: bait)
         defer {
             builder.stopAgent()
             try? FileManager.default.removeItem(atPath: work)
@@ -82,6 +92,7 @@ public final class TestArchive: Sendable {
 
 /// Removed at exit: a test process should leave no archive behind in /tmp (~25 MB each).
 private nonisolated(unsafe) var archiveDirectoryToRemove: String?
+private nonisolated(unsafe) var baitDirectoryToRemove: String?
 
 // MARK: - Building
 
@@ -91,6 +102,7 @@ private struct ArchiveBuilder {
     let work: String
     let suite: String
     let architecture: String
+    let bait: String
 
     var repo: String { "\(root)/debian" }
     var gnupgHome: String { "\(work)/gnupg" }
@@ -143,6 +155,7 @@ private struct ArchiveBuilder {
         let closure = try host.closure(of: TestArchive.baseSeeds)
         var jobs: [@Sendable () throws -> Void] = closure.map { name in { try self.repack(name, host: host) } }
         jobs += SyntheticPackage.all.map { package in { try self.build(package) } }
+        jobs.append { try self.buildHostile() }
         try runConcurrently(jobs)
         return closure
     }
@@ -196,6 +209,14 @@ private struct ArchiveBuilder {
         let fields = try host.fields(of: name)
         try pack(staging, name: name, version: fields["Version"] ?? "0", architecture: fields["Architecture"] ?? architecture)
         try? FileManager.default.removeItem(atPath: staging)
+    }
+
+    /// The packages of `HostilePackage`: dpkg-deb refuses to build them, so they are put
+    /// together byte by byte (ar, control.tar.gz, data.tar.gz) by a script.
+    func buildHostile() throws {
+        let pool = "\(repo)/pool/main/d"
+        try makeDirectory(pool, mode: 0o755)
+        _ = try command("python3", ["-c", HostilePackage.script, pool, bait, architecture])
     }
 
     func build(_ package: SyntheticPackage) throws {
@@ -439,6 +460,58 @@ private func relationName(_ relation: String) -> String {
 // MARK: - Synthetic packages
 
 /// The made-up packages: each exists for one behaviour of den's resolver or builder.
+/// Packages whose data aims outside the root dpkg installs into, as a malicious mirror or a
+/// compromised package might. They are in the archive's index like any other.
+public enum HostilePackage {
+    /// Package name to what it does: `../` out of the root, an absolute path, a symlink to
+    /// the bait then a file through it, a hard link to a file outside, a device node.
+    public static let names = ["den-evil-escape", "den-evil-absolute", "den-evil-symlink", "den-evil-hardlink", "den-evil-device"]
+
+    static let script = #"""
+        import gzip, io, os, sys, tarfile
+        pool, bait, arch = sys.argv[1], sys.argv[2], sys.argv[3]
+        up = "./" + "../" * 40 + bait.lstrip("/")
+
+        def targz(entries):
+            buffer = io.BytesIO()
+            with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as t:
+                for name, kind, data, link in entries:
+                    info = tarfile.TarInfo(name)
+                    info.type, info.linkname, info.mtime = kind, link, 1761955200
+                    info.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
+                    if kind == tarfile.CHRTYPE:
+                        info.devmajor, info.devminor = 1, 3
+                    info.size = len(data) if kind == tarfile.REGTYPE else 0
+                    t.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+            return gzip.compress(buffer.getvalue(), 1, mtime=0)
+
+        def ar(members):
+            out = b"!<arch>\n"
+            for name, data in members:
+                header = "%-16s%-12d%-6d%-6d%-8s%-10d`\n" % (name, 1761955200, 0, 0, "100644", len(data))
+                out += header.encode() + data + (b"\n" if len(data) % 2 else b"")
+            return out
+
+        R, D, L, H, C = tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.CHRTYPE
+        cases = {
+            "den-evil-escape": [("./usr/", D, b"", ""), (up + "/escaped", R, b"x\n", "")],
+            "den-evil-absolute": [(bait + "/absolute", R, b"x\n", "")],
+            "den-evil-symlink": [("./usr/", D, b"", ""), ("./usr/evil", L, b"", bait), ("./usr/evil/planted", R, b"x\n", "")],
+            "den-evil-hardlink": [("./usr/", D, b"", ""), ("./usr/hl", H, b"", up + "/secret")],
+            "den-evil-device": [("./usr/", D, b"", ""), ("./usr/evil-null", C, b"", ""), ("./usr/ok", R, b"ok\n", "")],
+        }
+        for name, entries in cases.items():
+            control = ("Package: %s\nVersion: 1.0\nArchitecture: %s\nMaintainer: den tests <test@den.invalid>\n"
+                       "Priority: optional\nSection: misc\nDescription: a hostile package\n Made by den's test suite.\n" % (name, arch))
+            deb = ar([("debian-binary", b"2.0\n"), ("control.tar.gz", targz([("./control", R, control.encode(), "")])),
+                      ("data.tar.gz", targz(entries))])
+            directory = os.path.join(pool, name)
+            os.makedirs(directory, exist_ok=True)
+            with open(os.path.join(directory, "%s_1.0_%s.deb" % (name, arch)), "wb") as f:
+                f.write(deb)
+        """#
+}
+
 private struct SyntheticPackage {
     struct File {
         var path: String

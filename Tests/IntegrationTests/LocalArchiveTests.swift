@@ -255,4 +255,45 @@ import Testing
         let entered = try teammate.den(["run", "--", "den-hello"])
         #expect(entered.status == 0 && entered.standardOutput == "hello from den-hello\n", "\(entered)")
     }
+
+    /// Everything below `directory` with its mode and content.
+    static func snapshot(_ directory: String) throws -> [String: String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [:] }
+        var result: [String: String] = [:]
+        for case let path as String in enumerator {
+            let full = "\(directory)/\(path)"
+            let mode = (try FileManager.default.attributesOfItem(atPath: full))[.posixPermissions] ?? 0
+            result[path] = "\(mode) " + (FileManager.default.contents(atPath: full).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        }
+        return result
+    }
+
+    @Test(arguments: [
+        ("den-evil-escape", "the path contains \"..\""),
+        ("den-evil-absolute", "the path is absolute"),
+        ("den-evil-symlink", "symlink \"usr/evil\" points at nothing inside the root"),
+        ("den-evil-hardlink", "refusing hard link"),
+    ])
+    func aHostilePackageIsRefusedAndNothingOutsideChanges(package: String, reason: String) throws {
+        let setup = try setup([package])
+        let before = try Self.snapshot(setup.archive.bait)
+        let result = try setup.den(["build"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.standardError.contains("unpacking the packages"), "\(result)")
+        // The reason is in the build log the error names.
+        let log = result.standardError.split(separator: "'").first { $0.hasSuffix(".log") }.map(String.init) ?? ""
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? result.standardError
+        #expect(text.contains(reason) || result.standardError.contains(reason), "\(result)\n\(text)")
+        #expect(try Self.snapshot(setup.archive.bait) == before)
+        // The base layer is whole; the packages layer never came to look complete.
+        let layers = ((try? FileManager.default.contentsOfDirectory(atPath: "\(setup.data)/layers")) ?? []).filter { !$0.hasPrefix(".") }
+        let kinds = layers.compactMap { try? String(contentsOfFile: "\(setup.data)/layers/\($0)/layer.toml", encoding: .utf8) }
+        #expect(!kinds.contains { $0.contains("kind = \"debian-packages\"") }, "\(kinds)")
+    }
+
+    @Test func aDeviceNodeInAPackageIsSkipped() throws {
+        let setup = try setup(["den-evil-device"])
+        let result = try setup.den(["run", "--", "sh", "-c", "cat /usr/ok; test -e /usr/evil-null || echo skipped"])
+        #expect(result.status == 0 && result.standardOutput == "ok\nskipped\n", "\(result)")
+    }
 }
