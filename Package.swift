@@ -31,10 +31,13 @@ let package = Package(
     targets: [
         .target(name: "CDenShim"),
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CNettle", providers: [.apt(["nettle-dev"])]),
         .target(name: "DenTOML"),
         .target(name: "DenArchive", dependencies: ["CArchive"], linkerSettings: archiveLinkerSettings),
         .target(name: "DenDebian"),
-        .target(name: "DenFetch", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        // Nettle for SHA-256: every download and every layer's tree is hashed (see SHA256.swift).
+        .target(name: "DenFetch", dependencies: ["CNettle", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+                linkerSettings: [.linkedLibrary("nettle")]),
         .target(name: "DenOCI", dependencies: ["DenArchive", "DenFetch"]),
         .target(name: "DenSandbox", dependencies: ["CDenShim"]),
         .target(name: "DenCore", dependencies: ["CDenShim", "DenTOML", "DenArchive", "DenDebian", "DenFetch", "DenOCI", "DenSandbox"]),
