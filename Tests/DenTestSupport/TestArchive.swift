@@ -465,10 +465,11 @@ private func relationName(_ relation: String) -> String {
 public enum HostilePackage {
     /// Package name to what it does: `../` out of the root, an absolute path, a symlink to
     /// the bait then a file through it, a hard link to a file outside, a device node.
-    public static let names = ["den-evil-escape", "den-evil-absolute", "den-evil-symlink", "den-evil-hardlink", "den-evil-device"]
+    public static let names = ["den-evil-escape", "den-evil-absolute", "den-evil-symlink", "den-evil-hardlink", "den-evil-device",
+                               "den-evil-bomb"]
 
     static let script = #"""
-        import gzip, io, os, sys, tarfile
+        import gzip, io, os, subprocess, sys, tarfile
         pool, bait, arch = sys.argv[1], sys.argv[2], sys.argv[3]
         up = "./" + "../" * 40 + bait.lstrip("/")
 
@@ -500,11 +501,22 @@ public enum HostilePackage {
             "den-evil-hardlink": [("./usr/", D, b"", ""), ("./usr/hl", H, b"", up + "/secret")],
             "den-evil-device": [("./usr/", D, b"", ""), ("./usr/evil-null", C, b"", ""), ("./usr/ok", R, b"ok\n", "")],
         }
+        # 5 GiB of zeros in about 160 KB of zstd (dpkg reads data.tar.zst since bookworm).
+        scratch = os.path.join(pool, "den-evil-bomb-work")
+        os.makedirs(os.path.join(scratch, "usr"), exist_ok=True)
+        with open(os.path.join(scratch, "usr", "zeros"), "wb") as f:
+            f.truncate(5 << 30)
+        bomb = subprocess.run("tar -C '%s' -cf - ./usr | zstd -1 -q -c" % scratch, shell=True, check=True,
+                              stdout=subprocess.PIPE).stdout
+        os.remove(os.path.join(scratch, "usr", "zeros"))
+        os.rmdir(os.path.join(scratch, "usr"))
+        os.rmdir(scratch)
+        cases["den-evil-bomb"] = bomb
         for name, entries in cases.items():
             control = ("Package: %s\nVersion: 1.0\nArchitecture: %s\nMaintainer: den tests <test@den.invalid>\n"
                        "Priority: optional\nSection: misc\nDescription: a hostile package\n Made by den's test suite.\n" % (name, arch))
-            deb = ar([("debian-binary", b"2.0\n"), ("control.tar.gz", targz([("./control", R, control.encode(), "")])),
-                      ("data.tar.gz", targz(entries))])
+            data = ("data.tar.zst", entries) if isinstance(entries, bytes) else ("data.tar.gz", targz(entries))
+            deb = ar([("debian-binary", b"2.0\n"), ("control.tar.gz", targz([("./control", R, control.encode(), "")])), data])
             directory = os.path.join(pool, name)
             os.makedirs(directory, exist_ok=True)
             with open(os.path.join(directory, "%s_1.0_%s.deb" % (name, arch)), "wb") as f:

@@ -273,6 +273,7 @@ import Testing
         ("den-evil-absolute", "the path is absolute"),
         ("den-evil-symlink", "symlink \"usr/evil\" points at nothing inside the root"),
         ("den-evil-hardlink", "refusing hard link"),
+        ("den-evil-bomb", "past the limit of 4294967296 bytes"),
     ])
     func aHostilePackageIsRefusedAndNothingOutsideChanges(package: String, reason: String) throws {
         let setup = try setup([package])
