@@ -89,8 +89,11 @@ public struct Trust: Sendable {
 
     /// The required grants the user has not agreed to (empty: the manifest may run).
     public func missing(for manifest: Manifest, project: Project, hostEnvironment: [String: String]) -> [Grant] {
+        let required = Self.required(by: manifest, project: project, hostEnvironment: hostEnvironment)
+        // Most manifests ask for nothing: entering then reads no trust record.
+        guard !required.isEmpty else { return [] }
         let granted = granted(for: project)
-        return Self.required(by: manifest, project: project, hostEnvironment: hostEnvironment).filter { !granted.contains($0) }
+        return required.filter { !granted.contains($0) }
     }
 
     /// Records that the user trusts every grant of `manifest` for this project.
