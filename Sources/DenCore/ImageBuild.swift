@@ -96,11 +96,6 @@ public struct ImageBuild: LayerBuilding, Sendable {
         try await source.download(blobs, destination: { "\(directory)/\(ImageDigest.hex($0.digest))" }, progress: progress)
     }
 
-    /// The blobs not in the cache (a cached one is checked again when the build reads it).
-    public var missingBlobs: [Lockfile.ImagePin.Blob] {
-        ([pin.config] + pin.layers).filter { !FileSystem.isRegularFile(blobPath($0.digest)) }
-    }
-
     /// Applies the cached layers into the store (after `fetch`). Runs a sandbox: call from the
     /// main thread.
     public func assemble(progress: (DebianBuild.Step) -> Void) throws {

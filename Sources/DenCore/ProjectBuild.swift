@@ -187,8 +187,9 @@ public struct ProjectBuild: Sendable {
             return { _ in archive }
         default:
             let client = registryClient()
+            let settings = RegistrySettings.load(environment: hostEnvironment, home: user.homeDirectory)
             return { fetcher in
-                let parsed = try ImageReference(parsing: reference)
+                let parsed = settings.endpoint(for: try ImageReference(parsing: reference))
                 guard let registry = parsed.registry else { throw ImageError.noRegistry(reference: reference) }
                 return RegistryRepository(client: try client(fetcher), registry: registry, repository: parsed.repository)
             }
@@ -214,7 +215,9 @@ public struct ProjectBuild: Sendable {
             events(.resolving(image: qualified.description))
             let client = registryClient()
             let wanted = qualified
-            let image = try withFetcher { fetcher in try await client(fetcher).resolve(wanted, platform: platform) }
+            let endpoint = settings.endpoint(for: wanted)
+            var image = try withFetcher { fetcher in try await client(fetcher).resolve(endpoint, platform: platform) }
+            image.reference = wanted.description
             return (image, qualified.description)
         case .debian, .directory:
             throw EnvironmentError.baseNotSupported(manifest.base)

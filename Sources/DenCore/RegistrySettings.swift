@@ -18,6 +18,14 @@ public struct RegistrySettings: Sendable, Equatable {
     public var aliases: [String: String]
     /// Registries spoken to over plain http (loopback ones always are).
     public var insecure: Set<String>
+    /// `[[registry]] prefix = P, location = L`: a reference under P is fetched from L instead
+    /// (a mirror, or the host a registry's API really answers at). Longest prefix first.
+    public var locations: [Location] = []
+
+    public struct Location: Sendable, Equatable {
+        public var prefix: String
+        public var location: String
+    }
     /// The files the settings came from, for messages.
     public var files: [String]
 
@@ -71,11 +79,18 @@ public struct RegistrySettings: Sendable, Equatable {
         }
         if case .array(let registries)? = table["registry"]?.node.value {
             for node in registries {
-                guard case .table(let registry) = node.value, case .boolean(true)? = registry["insecure"]?.node.value else { continue }
-                for key in ["location", "prefix"] {
-                    if case .string(let name)? = registry[key]?.node.value, !name.isEmpty { insecure.insert(name) }
+                guard case .table(let registry) = node.value else { continue }
+                let location: String? = if case .string(let text)? = registry["location"]?.node.value, !text.isEmpty { text } else { nil }
+                let prefix: String? = if case .string(let text)? = registry["prefix"]?.node.value, !text.isEmpty { text } else { nil }
+                if case .boolean(true)? = registry["insecure"]?.node.value {
+                    for name in [location, prefix].compactMap({ $0 }) { insecure.insert(name) }
+                }
+                if let prefix, let location, prefix != location {
+                    locations.removeAll { $0.prefix == prefix }
+                    locations.append(Location(prefix: prefix, location: location))
                 }
             }
+            locations.sort { $0.prefix.count > $1.prefix.count }
         }
         if case .table(let version1)? = table["registries"]?.node.value {
             if case .table(let search)? = version1["search"]?.node.value, let first = strings(search["registries"]?.node).first {
@@ -85,6 +100,19 @@ public struct RegistrySettings: Sendable, Equatable {
                 insecure.formUnion(strings(list["registries"]?.node))
             }
         }
+    }
+
+    /// Where `reference` (fully qualified) is fetched from: its own registry, or the location
+    /// a `[[registry]]` entry gives its prefix. What the lock records stays `reference`.
+    public func endpoint(for reference: ImageReference) -> ImageReference {
+        guard let registry = reference.registry else { return reference }
+        let name = "\(registry)/\(reference.repository)"
+        for entry in locations where name == entry.prefix || name.hasPrefix(entry.prefix.hasSuffix("/") ? entry.prefix : "\(entry.prefix)/") {
+            let remapped = entry.location + name.dropFirst(entry.prefix.count)
+            guard let parsed = try? ImageReference(parsing: remapped), parsed.isFullyQualified else { continue }
+            return ImageReference(registry: parsed.registry, repository: parsed.repository, tag: reference.tag, digest: reference.digest)
+        }
+        return reference
     }
 
     /// `reference` with its registry: as written, through an alias, or on the default registry.

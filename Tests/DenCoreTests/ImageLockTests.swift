@@ -87,6 +87,27 @@ import Testing
         #expect(overridden.insecure == ["old.example.test", "a.example.test", "b.example.test"])
     }
 
+    @Test func registryEntriesMoveWhereAReferenceIsFetchedFrom() throws {
+        let root = try directory([
+            "etc/registries.conf": """
+                [[registry]]
+                prefix = "name.example.test"
+                location = "api.example.test"
+                [[registry]]
+                prefix = "name.example.test/team"
+                location = "mirror.example.test:5000/team-mirror"
+                """,
+        ])
+        let settings = RegistrySettings.load(environment: ["XDG_CONFIG_HOME": "\(root)/user"], home: "/nonexistent",
+                                             systemDirectory: "\(root)/etc")
+        func endpoint(_ text: String) throws -> String { settings.endpoint(for: try ImageReference(parsing: text)).description }
+        #expect(try endpoint("name.example.test/library/node:22") == "api.example.test/library/node:22")
+        #expect(try endpoint("name.example.test/team/app@sha256:" + String(repeating: "a", count: 64))
+            == "mirror.example.test:5000/team-mirror/app@sha256:" + String(repeating: "a", count: 64))
+        #expect(try endpoint("name.example.test.other/x:1") == "name.example.test.other/x:1")
+        #expect(try endpoint("elsewhere.example.test/x:1") == "elsewhere.example.test/x:1")
+    }
+
     @Test func withoutARegistryAShortNameIsAnError() throws {
         let settings = RegistrySettings()
         #expect(throws: ImageError.noRegistry(reference: "node:22")) { try settings.qualify(ImageReference(parsing: "node:22")) }

@@ -216,6 +216,15 @@ import Testing
         try setup.write(base: "layered:1")
         let aliased = try setup.den(["run", "--", "cat", "/opt/keep/b"])
         #expect(aliased.status == 0 && aliased.standardOutput == "b\n", "\(aliased)")
+
+        // A [[registry]] location: the name in den.toml (which resolves nowhere) is fetched from
+        // the local registry, and the lock keeps the name.
+        try IntegrationTests.write("[[registry]]\nprefix = \"registry.den.invalid\"\nlocation = \"\(registry.open)\"\n",
+                                   to: "\(containers)/registries.conf", as: setup.user)
+        try setup.write(base: "registry.den.invalid/den/layers:1")
+        let moved = try setup.den(["run", "--", "cat", "/opt/keep/b"])
+        #expect(moved.status == 0 && moved.standardOutput == "b\n", "\(moved)")
+        #expect(setup.lock.contains("reference = \"registry.den.invalid/den/layers:1\""), "\(setup.lock)")
     }
 
     @Test func gcKeepsTheBlobsOfLockedImagesAndRemovesTheRest() throws {
