@@ -86,7 +86,7 @@ func enter(_ invocation: Invocation, appliesLimits: Bool) throws {
         if placement.oomKills() > oomKillsBefore, let bytes = limits.memoryBytes {
             StandardError.write("den: out of memory (limit \(ByteSize.limitText(bytes))): the kernel killed a process of the env")
         }
-        placement.removeWhenEmpty()
+        placement.removeWhenEmpty { environment.hasOtherSessions }
     }
     switch try outcome.get() {
     case .finished(let termination):

@@ -20,12 +20,14 @@ public struct CgroupPlacement: Sendable, Equatable {
         return 0
     }
 
-    /// Removes the cgroup once the env has no process left (the last session out does it).
-    public func removeWhenEmpty() {
+    /// Removes the cgroup once the env has no process left. A session that leaves the env to
+    /// others (`hasOtherSessions`) leaves it at once; the last one out waits a little for the
+    /// env's processes to be gone. A group left behind is removed when the next env is prepared.
+    public func removeWhenEmpty(hasOtherSessions: () -> Bool) {
+        if rmdir(directory) == 0 || errno != EBUSY || hasOtherSessions() { return }
         for _ in 0..<20 {
-            if rmdir(directory) == 0 || errno == ENOENT { return }
-            guard errno == EBUSY else { return }
             usleep(10_000)
+            if rmdir(directory) == 0 || errno != EBUSY { return }
         }
     }
 }

@@ -122,6 +122,15 @@ extension Environment {
         return try Sandbox.run(spec, onRunning: { lock.release() })
     }
 
+    /// Whether the env goes on for other sessions (an env whose last session left is ending).
+    public var hasOtherSessions: Bool {
+        guard let session = try? RuntimeSession(directory: runtimeDirectory, environmentID: id, request: .query),
+              let answer = session.readToEnd(timeoutMilliseconds: 200),
+              let sessions = Int(answer.split(separator: "\n").first ?? "")
+        else { return false }
+        return sessions > 0
+    }
+
     /// A session on the running env, or nil when it is not running.
     private func connect() throws -> RuntimeSession? {
         do {
