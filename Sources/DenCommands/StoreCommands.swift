@@ -122,6 +122,7 @@ struct GCCommand: ParsableCommand {
         try collection.measure(identity: identity, scratch: "\(store.cacheDirectory)/logs")
         var downloads: (count: Int, bytes: Int64) = (0, 0)
         var logs = 0
+        var records = 0
         for removal in collection.removals {
             let size = ByteSize.format(UInt64(max(removal.bytes, 0)))
             switch removal.kind {
@@ -135,12 +136,15 @@ struct GCCommand: ParsableCommand {
                 downloads = (downloads.count + 1, downloads.bytes + removal.bytes)
             case .log:
                 logs += 1
+            case .record:
+                records += 1
             }
         }
         if downloads.count > 0 {
             print("\(dryRun ? "would remove" : "removed") \(downloads.count) cached downloads: \(ByteSize.format(UInt64(max(downloads.bytes, 0))))")
         }
         if logs > 0 { print("\(dryRun ? "would remove" : "removed") \(logs) build logs") }
+        if records > 0 { print("\(dryRun ? "would remove" : "removed") \(records) trust and import records of what is gone") }
         if !dryRun { try collection.run(store: store, identity: identity) }
         let total = ByteSize.format(UInt64(max(collection.totalBytes, 0)))
         print(collection.removals.isEmpty ? "nothing to remove" : dryRun ? "would free \(total)" : "freed \(total)")

@@ -1,6 +1,7 @@
 import DenDebian
 import DenOCI
 import DenSandbox
+import DenTOML
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,8 @@ public struct GarbageCollection: Sendable {
             case staging
             case download
             case log
+            /// A trust record of a project that is gone, or an import alias of a layer that is.
+            case record
         }
 
         public var kind: Kind
@@ -80,6 +83,24 @@ public struct GarbageCollection: Sendable {
         for directory in [PackageCache(store: store).directory, indexes, "\(store.cacheDirectory)/blobs"] {
             for name in ((try? FileSystem.directoryEntries(directory)) ?? []).sorted() where !neededFiles.contains(name) {
                 removals.append(Removal(kind: .download, path: "\(directory)/\(name)"))
+            }
+        }
+        // Records that name what no longer exists: trust for a deleted project (a new project
+        // at the same path must ask again), aliases of removed imported layers.
+        let trust = "\(store.dataDirectory)/trust"
+        for name in ((try? FileSystem.directoryEntries(trust)) ?? []).sorted() where name.hasSuffix(".toml") {
+            let text = (try? FileSystem.readText("\(trust)/\(name)")) ?? nil
+            let project: String? = if case .string(let path)? = text.flatMap({ try? TOML.parse($0) })?["project"]?.node.value { path } else { nil }
+            if project.map({ !FileSystem.isDirectory($0) }) ?? true {
+                removals.append(Removal(kind: .record, path: "\(trust)/\(name)"))
+            }
+        }
+        let removedLayers = Set(removals.compactMap { if case .layer = $0.kind { Path.lastComponent($0.path) } else { nil } })
+        for name in ((try? FileSystem.directoryEntries(layers.aliasDirectory)) ?? []).sorted() {
+            let digest = ((try? FileSystem.readText("\(layers.aliasDirectory)/\(name)")) ?? nil)?.trimmingSpaces()
+                .split(separator: "\n").first.map(String.init) ?? ""
+            if !layers.contains(digest) || removedLayers.contains(digest) {
+                removals.append(Removal(kind: .record, path: "\(layers.aliasDirectory)/\(name)"))
             }
         }
         let logs = "\(store.cacheDirectory)/logs"

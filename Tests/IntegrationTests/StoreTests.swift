@@ -138,6 +138,9 @@ import Testing
         #expect(eventually { (try? setup.user.den(["ps"], in: home, environment: setup.environment).standardOutput.contains("local")) == false })
         let collected = try setup.user.den(["gc"], in: home, environment: setup.environment)
         #expect(collected.standardOutput.contains("removed env local"), "\(collected)")
+        // The trust given to the deleted project goes too: a new project there asks again.
+        #expect((whileRunning.standardOutput + collected.standardOutput).contains("removed 1 trust and import records"), "\(collected)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(setup.data)/trust")) ?? []).isEmpty)
         #expect(try String(contentsOfFile: "\(outside)/data", encoding: .utf8) == "data\n")
     }
 }
