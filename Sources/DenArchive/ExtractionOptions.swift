@@ -25,6 +25,17 @@ public struct ExtractionOptions: Sendable, Hashable {
     }
 }
 
+extension ExtractionOptions {
+    /// A `maxTotalBytes` for archives of `compressedSize` bytes: 4 GiB, or 200 times that size
+    /// when it is more. Real layers and packages compress 2 to 10 times; a few MB that claim
+    /// terabytes of zeros are a bomb, refused before anything is written (the extractor checks
+    /// each entry's declared size first).
+    public static func maximumExpansion(compressedSize: Int64) -> Int64 {
+        let scaled = compressedSize.multipliedReportingOverflow(by: 200)
+        return max(4 << 30, scaled.overflow ? Int64.max : scaled.partialValue)
+    }
+}
+
 /// What to do when a directory on the way to an entry is a symlink already in the root.
 public enum SymlinkPolicy: Sendable, Hashable {
     /// Any symlink on the way is an error, and a directory entry replaces a symlink at its path.

@@ -147,12 +147,6 @@ public struct ImageBuild: LayerBuilding, Sendable {
 enum ImageLayerHelper {
     static let flag = "--internal-apply-image"
 
-    /// The most a layer may unpack to: 4 GiB, or 200 times its compressed size when that is
-    /// more. Real layers compress 2 to 10 times; a few MB that claim terabytes of zeros are a
-    /// bomb, refused before anything is written (the extractor checks each entry's size first).
-    static func maximumExpansion(compressedSize: Int64) -> Int64 {
-        max(4 << 30, compressedSize.multipliedReportingOverflow(by: 200).overflow ? Int64.max : compressedSize * 200)
-    }
 
     static func run(_ arguments: [String]) throws {
         guard arguments.count >= 2 else { throw SystemError("apply: missing arguments", errno: EINVAL) }
@@ -165,7 +159,7 @@ enum ImageLayerHelper {
             var info = stat()
             guard stat(path, &info) == 0 else { throw SystemError("stat", path: path, errno: errno) }
             let options = ExtractionOptions(
-                maxTotalBytes: maximumExpansion(compressedSize: Int64(info.st_size)), symlinkPolicy: .followInsideRoot,
+                maxTotalBytes: ExtractionOptions.maximumExpansion(compressedSize: Int64(info.st_size)), symlinkPolicy: .followInsideRoot,
                 ownership: applyOwners ? .apply : .ignore, preservesSetIDBits: applyOwners)
             do {
                 let extractor = try SafeExtractor(rootPath: root, options: options)

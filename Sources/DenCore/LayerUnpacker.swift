@@ -28,14 +28,14 @@ enum LayerUnpacker {
         let applyOwners = arguments[1] == "apply"
         let database = arguments[2]
         let debs = Array(arguments.dropFirst(3))
-        // A bomb of a package (a few MB that unpack to terabytes) is refused before it fills
-        // the disk: the same bound as for image layers, over all the packages of the layer.
+        // A bomb of a package is refused before it fills the disk, as an image layer is:
+        // the bound covers all the packages of the layer.
         let packedBytes = debs.reduce(Int64(0)) { total, path in
             var info = stat()
             return total + (stat(path, &info) == 0 ? Int64(info.st_size) : 0)
         }
         let options = ExtractionOptions(
-            maxTotalBytes: ImageLayerHelper.maximumExpansion(compressedSize: packedBytes),
+            maxTotalBytes: ExtractionOptions.maximumExpansion(compressedSize: packedBytes),
             symlinkPolicy: .followInsideRoot, ownership: applyOwners ? .apply : .ignore,
             // setuid files are the env's own business when root inside is not the user.
             preservesSetIDBits: applyOwners)

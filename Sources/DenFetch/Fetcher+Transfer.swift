@@ -12,12 +12,7 @@ extension Fetcher {
         var redirects = 0
         while true {
             let (client, request) = try route(current, reportedAs: url, headers: headers)
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(request, deadline: .distantFuture)
-            } catch {
-                throw FetchError.transport(error, url: url)
-            }
+            let response = try await execute(request, on: client, url: url)
             let status = Int(response.status.code)
             switch status {
             case 200:
@@ -42,6 +37,15 @@ extension Fetcher {
             default:
                 throw .http(url: url, status: status)
             }
+        }
+    }
+
+    /// Sends one request; a failure to get an answer is reported for `url` (what was asked for).
+    func execute(_ request: HTTPClientRequest, on client: HTTPClient, url: String) async throws(FetchError) -> HTTPClientResponse {
+        do {
+            return try await client.execute(request, deadline: .distantFuture)
+        } catch {
+            throw FetchError.transport(error, url: url)
         }
     }
 

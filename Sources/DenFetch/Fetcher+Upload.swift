@@ -39,12 +39,7 @@ extension Fetcher {
         case nil:
             break
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, deadline: .distantFuture)
-        } catch {
-            throw FetchError.transport(error, url: url)
-        }
+        let response = try await execute(request, on: client, url: url)
         let status = Int(response.status.code)
         var bytes: [UInt8] = []
         if method != "HEAD" {
@@ -58,11 +53,7 @@ extension Fetcher {
         }
         if status == 401 { throw .unauthorized(url: url, challenge: response.headers.first(name: "www-authenticate")) }
         guard (200..<300).contains(status) else { throw .http(url: url, status: status) }
-        var fields: [String: String] = [:]
-        for header in response.headers where fields[header.name.lowercased()] == nil {
-            fields[header.name.lowercased()] = header.value
-        }
-        return SentResponse(status: status, headers: fields, body: bytes)
+        return SentResponse(status: status, headers: response.headers.firstValues, body: bytes)
     }
 }
 
@@ -99,4 +90,15 @@ struct FileChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> Iterator { Iterator(descriptor: descriptor, path: path) }
+}
+
+extension HTTPHeaders {
+    /// By lowercased name; of a repeated header, the first value.
+    var firstValues: [String: String] {
+        var fields: [String: String] = [:]
+        for header in self where fields[header.name.lowercased()] == nil {
+            fields[header.name.lowercased()] = header.value
+        }
+        return fields
+    }
 }

@@ -111,11 +111,7 @@ public final class Fetcher: Sendable {
             if let announced, Int64(bytes.count) < announced {
                 throw .truncated(url: url, expected: announced, received: Int64(bytes.count))
             }
-            var fields: [String: String] = [:]
-            for header in response.headers where fields[header.name.lowercased()] == nil {
-                fields[header.name.lowercased()] = header.value
-            }
-            return FetchedDocument(bytes: bytes, headers: fields)
+            return FetchedDocument(bytes: bytes, headers: response.headers.firstValues)
         }
     }
 
