@@ -10,7 +10,7 @@ STATIC_LIBS := archive nettle acl lzma zstd lz4 bz2 z
 # -Xlinker -lz last: SwiftNIO's zlib use puts -lz before libarchive on the link line, and a
 # static archive only serves what is undefined when the linker reaches it.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
-	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xlinker -lz
+	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xlinker -lz -Xlinker --no-export-dynamic
 # Debian packages den needs to build (and its tests need to run).
 BUILD_DEPS := libarchive-dev libzstd-dev liblzma-dev libbz2-dev zlib1g-dev liblz4-dev libacl1-dev nettle-dev
 TEST_DEPS := busybox-static uidmap passwd util-linux zstd lz4 xz-utils bzip2 gzip tar dpkg-dev apt-utils gpg gpgv python3 iproute2 mmdebstrap docker-registry skopeo podman runc

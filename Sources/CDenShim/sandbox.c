@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -727,7 +728,70 @@ static void op_exec(char **argv, uint32_t argc) {
 
 // --- Entry ----------------------------------------------------------------------------
 
-__attribute__((constructor)) static void den_sandbox_entry(void) {
+// The sandbox child forked by the constructor for `den run` and `den shell`, until Swift
+// takes it (den_take_preforked).
+static pid_t preforked_pid = -1;
+static int preforked_control = -1, preforked_report = -1;
+
+static void run_plan(int preforked);
+
+// Entering an env is den's hot path. Re-executing the 90 MB binary for the sandbox child
+// (exec, the dynamic loader, libc's start) costs ~0.8 ms on the critical path; a child
+// forked here, before the Swift runtime exists and while the process is still
+// single-threaded, costs ~0.1 ms and waits for its plan while Swift reads the manifest.
+// It never runs Swift code: it is this file's interpreter from its first instruction, as
+// the re-executed child is. Unused (den fails, or builds first and exits), it sees its
+// control pipe close and leaves quietly.
+static void prefork(void) {
+    int control[2], report_pair[2];
+    if (pipe2(control, O_CLOEXEC) != 0) return;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_pair) != 0) {
+        close(control[0]);
+        close(control[1]);
+        return;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(control[0]);
+        close(control[1]);
+        close(report_pair[0]);
+        close(report_pair[1]);
+        return;
+    }
+    if (pid == 0) {
+        // The same descriptors as a re-executed child: control on 3, report on 4, stdio
+        // as den's, nothing else. Both move above 4 first, so that neither dup2 can close
+        // the other; dup2 clears close-on-exec, which the plan's exec sets again.
+        int control_copy = fcntl(control[0], F_DUPFD_CLOEXEC, 5);
+        int report_copy = fcntl(report_pair[1], F_DUPFD_CLOEXEC, 5);
+        if (control_copy < 0 || report_copy < 0 || dup2(control_copy, 3) < 0 || dup2(report_copy, 4) < 0) {
+            _exit(DEN_EXIT_SETUP);
+        }
+        syscall(SYS_close_range, 5, ~0U, 0);
+        control_fd = 3;
+        report_fd = 4;
+        den_pid = parent;
+        run_plan(1);
+    }
+    close(control[0]);
+    close(report_pair[1]);
+    preforked_pid = pid;
+    preforked_control = control[1];
+    preforked_report = report_pair[0];
+}
+
+pid_t den_take_preforked(int *control, int *report) {
+    pid_t pid = preforked_pid;
+    if (pid <= 0) return -1;
+    *control = preforked_control;
+    *report = preforked_report;
+    preforked_pid = -1;
+    return pid;
+}
+
+// glibc passes a constructor the program's arguments.
+__attribute__((constructor)) static void den_sandbox_entry(int argc, char **argv) {
     const char *marker = getenv(DEN_SANDBOX_ENV);
     if (!marker) {
         // An ordinary den start: Swift's main runs. Signals blocked by whoever started den
@@ -736,14 +800,20 @@ __attribute__((constructor)) static void den_sandbox_entry(void) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (argc > 1 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "shell") == 0)) prefork();
         return;
     }
     if (sscanf(marker, "%d,%d", &control_fd, &report_fd) != 2) _exit(DEN_EXIT_SETUP);
     unsetenv(DEN_SANDBOX_ENV);
+    den_pid = getppid();
+    run_plan(0);
+}
+
+// Carries out the plan read from control_fd; never returns.
+static void run_plan(int preforked) {
     // den ignores SIGPIPE; ignored signals survive exec, and the command must get the default.
     signal(SIGPIPE, SIG_DFL);
     // If den dies, so do we (and with us the env's init and everything in its pid namespace).
-    den_pid = getppid();
     die_with_parent(den_pid);
     // Signals the outside process and the init forward are taken with sigwaitinfo, so they
     // stay blocked from here on; the command unblocks them before exec.
@@ -754,33 +824,43 @@ __attribute__((constructor)) static void den_sandbox_entry(void) {
     sigprocmask(SIG_BLOCK, &forwarded, NULL);
     umask(022);
 
-    size_t count;
-    struct op *ops = read_plan(&count);
-    for (size_t i = 0; i < count; i++) {
-        current_op = (int)ops[i].code;
-        char **argv = ops[i].argv;
-        switch (ops[i].code) {
-        case DEN_OP_USERNS_SINGLE: op_userns_single(argv); break;
-        case DEN_OP_USERNS_HELPER: op_userns_helper(argv); break;
-        case DEN_OP_NAMESPACES: op_namespaces(argv); break;
-        case DEN_OP_ROOT_OVERLAY: op_root_overlay(argv); break;
-        case DEN_OP_MOUNT: op_mount(argv); break;
-        case DEN_OP_BIND: op_bind(argv); break;
-        case DEN_OP_SYMLINK: op_symlink(argv); break;
-        case DEN_OP_MKDIR: op_mkdir(argv); break;
-        case DEN_OP_WRITE: op_write(argv); break;
-        case DEN_OP_PIVOT: op_pivot(); break;
-        case DEN_OP_LOOPBACK: op_loopback(); break;
-        case DEN_OP_HOSTNAME:
-            if (sethostname(argv[0], strlen(argv[0])) != 0) fail(errno, argv[0]);
-            break;
-        case DEN_OP_ENV: op_env(&ops[i]); break;
-        case DEN_OP_LISTEN: op_listen(argv); break;
-        case DEN_OP_REMOVE_TREE: op_remove_tree(argv); break;
-        case DEN_OP_JOIN: op_join(argv); break;
-        case DEN_OP_EXEC: op_exec(argv, ops[i].argc); break;
-        default: fail(EPROTO, "unknown plan operation");
+    // A plan may come in parts: den sends the user namespace step first when it can start
+    // the id maps early (see Sandbox.prepareUserNamespace), the rest once it has it.
+    for (int part = 0;; part++) {
+        // A forked child whose den never needed it, or that den let go after a first part:
+        // no plan, no report.
+        if (preforked || part > 0) {
+            struct pollfd waiting = {.fd = control_fd, .events = POLLIN};
+            while (poll(&waiting, 1, -1) < 0 && errno == EINTR) {}
+            if (!(waiting.revents & POLLIN)) _exit(0);
+        }
+        size_t count;
+        struct op *ops = read_plan(&count);
+        for (size_t i = 0; i < count; i++) {
+            current_op = (int)ops[i].code;
+            char **argv = ops[i].argv;
+            switch (ops[i].code) {
+            case DEN_OP_USERNS_SINGLE: op_userns_single(argv); break;
+            case DEN_OP_USERNS_HELPER: op_userns_helper(argv); break;
+            case DEN_OP_NAMESPACES: op_namespaces(argv); break;
+            case DEN_OP_ROOT_OVERLAY: op_root_overlay(argv); break;
+            case DEN_OP_MOUNT: op_mount(argv); break;
+            case DEN_OP_BIND: op_bind(argv); break;
+            case DEN_OP_SYMLINK: op_symlink(argv); break;
+            case DEN_OP_MKDIR: op_mkdir(argv); break;
+            case DEN_OP_WRITE: op_write(argv); break;
+            case DEN_OP_PIVOT: op_pivot(); break;
+            case DEN_OP_LOOPBACK: op_loopback(); break;
+            case DEN_OP_HOSTNAME:
+                if (sethostname(argv[0], strlen(argv[0])) != 0) fail(errno, argv[0]);
+                break;
+            case DEN_OP_ENV: op_env(&ops[i]); break;
+            case DEN_OP_LISTEN: op_listen(argv); break;
+            case DEN_OP_REMOVE_TREE: op_remove_tree(argv); break;
+            case DEN_OP_JOIN: op_join(argv); break;
+            case DEN_OP_EXEC: op_exec(argv, ops[i].argc); break;
+            default: fail(EPROTO, "unknown plan operation");
+            }
         }
     }
-    fail(EPROTO, "the plan ended without a command");
 }

@@ -82,11 +82,15 @@ struct VerifyCommand: ParsableCommand {
 /// The CLI's side of a `ProjectBuild`: finding the project, and showing its events on
 /// standard error.
 enum ProjectContext {
-    static func load() throws -> ProjectBuild {
+    /// `entering`: the env is about to be entered, and its user namespace can be started
+    /// before the manifest is read.
+    static func load(entering: Bool = false) throws -> ProjectBuild {
         let project = try locateProject(nil)
         let user = HostUser.current()
+        let hostEnvironment = ProcessEnvironment.current()
+        if entering { Environment.prepareUserNamespace(project: project, user: user, hostEnvironment: hostEnvironment) }
         let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-        return ProjectBuild(project: project, manifest: manifest, user: user, hostEnvironment: ProcessEnvironment.current())
+        return ProjectBuild(project: project, manifest: manifest, user: user, hostEnvironment: hostEnvironment)
     }
 }
 

@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
 /// Finds the project, prepares its env and runs the invocation in it; exits with the
 /// command's status (by throwing `ExitCode`, so it never returns normally).
 func enter(_ invocation: Invocation, appliesLimits: Bool) throws {
-    let context = try ProjectContext.load()
+    let context = try ProjectContext.load(entering: true)
     try ensureTrusted(context)
     let (user, hostEnvironment) = (context.user, context.hostEnvironment)
     var environment = try context.prepareEnvironment(forceLock: false, events: BuildReporter().callAsFunction)

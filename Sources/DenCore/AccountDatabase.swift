@@ -28,7 +28,13 @@ enum AccountDatabase {
         } else {
             lines.append(Substring(line))
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Line by line, not joined(separator:): see SandboxPlan.join.
+        var joined = ""
+        for line in lines {
+            joined.append(contentsOf: line)
+            joined.append("\n")
+        }
+        return joined
     }
 
     private static func lines(_ text: String) -> [Substring] {

@@ -83,6 +83,21 @@ extension Environment {
         return spec
     }
 
+    /// Starts giving a new env of `project` its full id map while den reads the manifest and
+    /// prepares the rest (see `Sandbox.prepareUserNamespace`). Skipped when the env looks
+    /// running (a session socket named for the project directory): joining needs no new
+    /// user namespace. A wrong guess costs nothing but the time it would have saved.
+    public static func prepareUserNamespace(project: Project, user: HostUser, hostEnvironment: [String: String]) {
+        let mapping = IDMapping.detect(for: user)
+        guard case .subordinate = mapping else { return }
+        let socketSuffix = "-\(StableHash.hex(project.directory)).sock"
+        let runtimeDirectory = Store.standard(for: user, environment: hostEnvironment).runtimeDirectory
+        if let entries = try? FileSystem.directoryEntries(runtimeDirectory), entries.contains(where: { $0.hasSuffix(socketSuffix) }) {
+            return
+        }
+        Sandbox.prepareUserNamespace(mapping.identity(for: user))
+    }
+
     /// Runs `invocation` in the env and waits for it: joins the env when it is running (same
     /// processes, /tmp and mounts), else starts it. Main thread only.
     public func enter(_ invocation: Invocation, user: HostUser, hostEnvironment: [String: String]) throws -> SandboxOutcome {

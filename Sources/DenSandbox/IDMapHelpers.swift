@@ -30,15 +30,34 @@ public struct IDMapHelpers: Sendable {
 
     /// Writes both maps of `pid`; the two helpers run at once (each costs ~1.5 ms of exec).
     func write(_ identity: SandboxSpec.Identity, pid: Int32) throws(SandboxError) {
-        guard case .subordinate(let uids, let gids) = identity else { return }
+        try start(identity, pid: pid)?.finish()
+    }
+
+    /// Starts both helpers on `pid` and returns without waiting for them; nil for a single map.
+    func start(_ identity: SandboxSpec.Identity, pid: Int32) throws(SandboxError) -> PendingMaps? {
+        guard case .subordinate(let uids, let gids) = identity else { return nil }
         func arguments(_ tool: String, _ entries: [IDMapEntry]) -> [String] {
             [tool, String(pid)] + entries.flatMap { ["\($0.inside)", "\($0.outside)", "\($0.count)"] }
         }
         let uid = try Helper.start(arguments(newuidmap, uids))
-        let gid = try Helper.start(arguments(newgidmap, gids))
-        let uidResult = uid.finish()
-        let gidResult = gid.finish()
-        for (tool, result) in [(newuidmap, uidResult), (newgidmap, gidResult)] where result.status != 0 {
+        do {
+            let gid = try Helper.start(arguments(newgidmap, gids))
+            return PendingMaps(helpers: [(newuidmap, uid), (newgidmap, gid)])
+        } catch {
+            _ = uid.finish()
+            throw error
+        }
+    }
+}
+
+/// newuidmap and newgidmap at work on one process.
+struct PendingMaps: Sendable {
+    fileprivate var helpers: [(tool: String, helper: Helper)]
+
+    /// Waits for both; throws when either refused.
+    func finish() throws(SandboxError) {
+        let results = helpers.map { ($0.tool, $0.helper.finish()) }
+        for (tool, result) in results where result.status != 0 {
             let name = tool.split(separator: "/").last.map(String.init) ?? tool
             throw SandboxError(stage: .idMaps, errno: EPERM, detail: "\(name): \(result.output)")
         }
@@ -46,7 +65,7 @@ public struct IDMapHelpers: Sendable {
 }
 
 /// A short-lived helper process whose standard error is captured.
-private struct Helper {
+private struct Helper: Sendable {
     var pid: pid_t
     var errorPipe: Int32
 
@@ -82,8 +101,9 @@ private struct Helper {
             output += buffer[0..<count]
         }
         close(errorPipe)
-        let termination = Sandbox.wait(for: pid)
-        let text = String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: "; ")
-        return (termination.exitCode, text)
+        let status = Sandbox.wait(for: pid).exitCode
+        // Only a failure is shown (and only then is the text worth its cost, see SandboxPlan.join).
+        guard status != 0 else { return (status, "") }
+        return (status, String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: "; "))
     }
 }

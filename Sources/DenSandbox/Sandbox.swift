@@ -1,4 +1,5 @@
 import CDenShim
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,23 +41,91 @@ public enum Sandbox {
         }
     }
 
+    /// Gives the child forked at den's start (see sandbox.c) its user namespace now, and has
+    /// newuidmap and newgidmap write its maps while den goes on: they cost ~1.5 ms, the
+    /// slowest step of starting an env, and need nothing from the manifest. The next sandbox
+    /// of a new env with `identity` uses that child; any other lets it go. A single map costs
+    /// the child nothing to write itself: nothing to start early.
+    public static func prepareUserNamespace(_ identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers = .standard) {
+        guard case .subordinate = identity else { return }
+        var control: Int32 = -1, report: Int32 = -1
+        let pid = den_take_preforked(&control, &report)
+        guard pid > 0 else { return }
+        let step = SandboxPlan.userNamespace(identity)
+        var record = den_report()
+        var receivedFD: Int32 = -1
+        // Anything unexpected: let the child go, and the ordinary start says what is wrong.
+        guard writeAll(control, SandboxPlan(operations: [step]).encoded()),
+              den_read_report(report, &record, &receivedFD) == 1, record.kind == DEN_REPORT_NEED_MAPS,
+              let maps = try? idMapHelpers.start(identity, pid: record.value)
+        else {
+            if receivedFD >= 0 { close(receivedFD) }
+            close(control)
+            close(report)
+            _ = wait(for: pid)
+            return
+        }
+        earlyChild.withLock {
+            $0 = EarlyChild(pid: pid, control: control, report: report, identity: identity, step: step, maps: maps)
+        }
+    }
+
+    /// The child `prepareUserNamespace` started, until a sandbox takes it.
+    private struct EarlyChild: Sendable {
+        var pid: pid_t
+        var control: Int32
+        var report: Int32
+        var identity: SandboxSpec.Identity
+        var step: SandboxPlan.Operation
+        var maps: PendingMaps
+    }
+
+    private static let earlyChild = Mutex<EarlyChild?>(nil)
+
     static func execute(
         _ plan: SandboxPlan, identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers, output: SandboxOutput,
         cgroup: String? = nil, onRunning: () -> Void
     ) throws(SandboxError) -> SandboxOutcome {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
-        var rc = den_pipe(&control)
-        guard rc == 0 else { throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe") }
-        // A socket, not a pipe: the child hands over `den shell`'s terminal on it.
-        rc = den_socketpair(&report)
-        guard rc == 0 else {
-            close(control[0])
-            close(control[1])
-            throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe")
+        var child: pid_t = -1
+        var plan = plan
+        // Its maps written, the early child wants the rest of a plan that starts as its did.
+        var mapsFailure: SandboxError?
+        if let early = earlyChild.withLock({ $0.take() }) {
+            if output == .inherit, identity == early.identity, plan.operations.first == early.step {
+                (child, control[1], report[0]) = (early.pid, early.control, early.report)
+                plan.operations.removeFirst()
+                do {
+                    try early.maps.finish()
+                    _ = writeAll(early.control, [1])
+                } catch {
+                    mapsFailure = error
+                    _ = writeAll(early.control, [0])
+                }
+            } else {
+                close(early.control)
+                close(early.report)
+                try? early.maps.finish()
+                _ = wait(for: early.pid)
+            }
         }
-        let child = den_spawn_sandbox(control[0], report[1], environ, output.descriptor)
-        close(control[0])
-        close(report[1])
+        // Otherwise the child forked at den's start serves the first sandbox that keeps den's
+        // stdio, and any later one is den re-executed.
+        if child <= 0, output == .inherit { child = den_take_preforked(&control[1], &report[0]) }
+        if child <= 0 {
+            var rc = den_pipe(&control)
+            guard rc == 0 else { throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe") }
+            // A socket, not a pipe: the child hands over `den shell`'s terminal on it.
+            rc = den_socketpair(&report)
+            guard rc == 0 else {
+                close(control[0])
+                close(control[1])
+                throw SandboxError(stage: .spawn, errno: -rc, detail: "pipe")
+            }
+            child = den_spawn_sandbox(control[0], report[1], environ, output.descriptor)
+            close(control[0])
+            close(report[1])
+        }
         defer {
             close(control[1])
             close(report[0])
@@ -83,7 +152,7 @@ public enum Sandbox {
         // and the report pipe says why.
         _ = writeAll(control[1], plan.encoded())
 
-        var failure: SandboxError?
+        var failure = mapsFailure
         var commandFailure: (command: String, errno: Int32)?
         var exited: Termination?
         var record = den_report()

@@ -56,7 +56,13 @@ struct TOMLParser {
     }
 
     private static func display(_ segments: some Collection<KeySegment>) -> String {
-        segments.map { TOMLWriter.key($0.name) }.joined(separator: ".")
+        // Not joined(separator:): see TOMLScanner.text(from:to:).
+        var text = ""
+        for segment in segments {
+            if !text.isEmpty { text += "." }
+            text += TOMLWriter.key(segment.name)
+        }
+        return text
     }
 
     // MARK: - Headers

@@ -20,12 +20,12 @@ extension TOMLScanner {
         while index < scalars.count {
             let scalar = scalars[index]
             if scalar == "\"" {
-                result.append(contentsOf: scalars[runStart..<index])
+                result.appendScalars(scalars[runStart..<index])
                 index += 1
                 return String(result)
             }
             if scalar == "\\" {
-                result.append(contentsOf: scalars[runStart..<index])
+                result.appendScalars(scalars[runStart..<index])
                 try scanEscape(into: &result, stringStart: start)
                 runStart = index
                 continue
@@ -99,13 +99,13 @@ extension TOMLScanner {
                     throw error("too many quotes at the end of a multi-line string", at: index + 5)
                 }
                 // Of 3 to 5 quotes the last three close the string; the others are content.
-                result.append(contentsOf: scalars[runStart..<(index + count - 3)])
+                result.appendScalars(scalars[runStart..<(index + count - 3)])
                 index += count
                 return String(result)
             }
             if scalar == "\\", isBasic {
                 guard index + 1 < scalars.count else { break }
-                result.append(contentsOf: scalars[runStart..<index])
+                result.appendScalars(scalars[runStart..<index])
                 if try !skipLineEndingBackslash() {
                     try scanEscape(into: &result, stringStart: start)
                 }
@@ -116,7 +116,7 @@ extension TOMLScanner {
                 guard peek(1) == "\n" else {
                     throw error("carriage return (U+000D) must be followed by a line feed")
                 }
-                result.append(contentsOf: scalars[runStart..<index])
+                result.appendScalars(scalars[runStart..<index])
                 result.append("\n")
                 index += 2
                 runStart = index

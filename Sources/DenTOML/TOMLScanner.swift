@@ -50,7 +50,7 @@ struct TOMLScanner {
     /// The text between two offsets, for messages and tokens.
     func text(from start: Int, to end: Int) -> String {
         var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[start..<min(end, scalars.count)])
+        view.appendScalars(scalars[start..<min(end, scalars.count)])
         return String(view)
     }
 
@@ -186,5 +186,14 @@ struct TOMLScanner {
         }
         guard index > start else { throw error("expected a key, found \(describeCurrent)") }
         return text(from: start, to: index)
+    }
+}
+
+extension String.UnicodeScalarView {
+    /// Appends one scalar at a time. The generic append(contentsOf:) looks its collection's
+    /// conformance up at run time, the first time, by scanning every protocol conformance in
+    /// the binary: ~0.1 ms of each den start, which parses den.toml.
+    mutating func appendScalars(_ run: ArraySlice<Unicode.Scalar>) {
+        for scalar in run { append(scalar) }
     }
 }

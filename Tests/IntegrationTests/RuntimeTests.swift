@@ -290,9 +290,16 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         process.arguments = Array(line.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: project.path)
         try process.run()
+        // Wait for the command itself: den's own command line (and its sandbox processes',
+        // forked from it) holds the marker too, and reads empty while den is being exec'd.
+        func commandRuns() -> Bool {
+            processes(containing: marker).contains { pid in
+                FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { $0.starts(with: Array("sh\0-c\0".utf8)) } ?? false
+            }
+        }
         let deadline = Date().addingTimeInterval(10)
-        while processes(containing: marker).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        #expect(!processes(containing: marker).isEmpty, "the command never started")
+        while !commandRuns(), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(commandRuns(), "the command never started")
         // Kill den itself (setpriv exec'd env, which exec'd den: same pid).
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -301,6 +308,19 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         #expect(processes(containing: marker).isEmpty, "processes outlived den: \(processes(containing: marker))")
         let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         #expect(!mounts.contains("/.local/share/den/envs/"), "an env mount is visible on the host")
+    }
+
+    @Test func aDenThatFailsBeforeEnteringLeavesNoProcess() throws {
+        guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
+        let project = try TestProject(user: user)
+        let marker = "den-marker-\(UUID().uuidString.prefix(8))"
+        // A manifest error stops den after it forked its sandbox child (at its start).
+        try project.writeManifest("base = 42\n")
+        let result = try project.run("echo \(marker)")
+        #expect(result.status == 1 && result.standardError.contains("den.toml"), "\(result)")
+        let gone = Date().addingTimeInterval(5)
+        while !processes(containing: marker).isEmpty, Date() < gone { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(processes(containing: marker).isEmpty, "den's sandbox child outlived it")
     }
 
     @Test func interactiveShellHasJobControl() throws {

@@ -2,6 +2,7 @@
 #define DEN_SHIM_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 // den's sandbox runs in two processes of the same binary. The Swift parent computes a plan
 // (a list of operations) and re-executes /proc/self/exe with DEN_SANDBOX_ENV set; a
@@ -14,7 +15,8 @@
 #define DEN_SANDBOX_ENV "_DEN_SANDBOX_FDS"
 
 /// Plan operations. A plan is "DEN1", then records: u32 op, u32 argc, argc × (u32 length,
-/// bytes). Arguments are text; numbers are decimal.
+/// bytes). Arguments are text; numbers are decimal. A plan that ends without running
+/// anything is a first part: the child carries it out and waits for the next.
 enum {
     /// uid-inside uid-outside gid-inside gid-outside: unshare the user namespace and write a
     /// single-id map ourselves (setgroups=deny).
@@ -128,6 +130,11 @@ enum { DEN_OUTPUT_INHERIT = -1, DEN_OUTPUT_DISCARD = -2 };
 /// its fd 4, every other descriptor above 2 is closed, `envp` plus the marker is its
 /// environment; stdio as `output_fd` says. Returns the pid, or -errno.
 int den_spawn_sandbox(int control_fd, int report_fd, char *const envp[], int output_fd);
+
+/// The sandbox child that `den run` and `den shell` fork before Swift starts, with den's
+/// stdio and environment, waiting for its plan: its pid, and den's ends of its control pipe
+/// and report socket (for the caller to close). Once only; -1 when there is none.
+pid_t den_take_preforked(int *control_fd, int *report_fd);
 
 /// pipe2(fds, O_CLOEXEC), which Glibc hides from Swift. Returns 0 or -errno.
 int den_pipe(int fds[2]);
