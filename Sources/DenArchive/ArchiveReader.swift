@@ -235,6 +235,7 @@ public final class ArchiveReader {
     }
 
     private static func makeHandle(formats: Formats, filters: Filters) throws(ArchiveError) -> OpaquePointer {
+        _ = ArchiveLocale.isSet
         guard let handle = archive_read_new() else {
             throw .library(operation: .configure, message: "archive_read_new returned NULL", errno: ENOMEM, entry: nil)
         }

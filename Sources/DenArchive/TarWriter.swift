@@ -173,6 +173,7 @@ public final class TarWriter {
     }
 
     private static func makeHandle(compression: Compression, descriptor: Int32) throws(ArchiveError) -> OpaquePointer {
+        _ = ArchiveLocale.isSet
         guard let handle = archive_write_new() else {
             throw .library(operation: .configure, message: "archive_write_new returned NULL", errno: ENOMEM, entry: nil)
         }

@@ -88,9 +88,12 @@ enum ProjectContext {
         let project = try locateProject(nil)
         let user = HostUser.current()
         let hostEnvironment = ProcessEnvironment.current()
-        if entering { Environment.prepareUserNamespace(project: project, user: user, hostEnvironment: hostEnvironment) }
+        let idMapping = IDMapping.detect(for: user)
+        if entering {
+            Environment.prepareUserNamespace(project: project, user: user, idMapping: idMapping, hostEnvironment: hostEnvironment)
+        }
         let manifest = try project.loadManifest(homeDirectory: user.homeDirectory)
-        return ProjectBuild(project: project, manifest: manifest, user: user, hostEnvironment: hostEnvironment)
+        return ProjectBuild(project: project, manifest: manifest, user: user, hostEnvironment: hostEnvironment, idMapping: idMapping)
     }
 }
 

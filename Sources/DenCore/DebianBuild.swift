@@ -152,6 +152,14 @@ public struct DebianBuild: LayerBuilding, Sendable {
         ]
         if below.isEmpty {
             script += [
+                // libc6's postinst re-executes init, then sleeps a second, unless `ischroot`
+                // says it runs in a chroot. ischroot compares / with pid 1's root, and in the
+                // sandbox pid 1 shares it: a tree being built would pass for a booted system.
+                // It is a chroot as debootstrap's and mmdebstrap's are; the real one is back
+                // after dpkg.
+                "if [ -e /usr/bin/ischroot ]; then mv /usr/bin/ischroot /usr/bin/ischroot.den-real; fi",
+                "printf '#!/bin/sh\\nexit 0\\n' > /usr/bin/ischroot",
+                "chmod 755 /usr/bin/ischroot",
                 "cp \(Self.databaseInside)/status /var/lib/dpkg/status",
                 ": > /var/lib/dpkg/available",
                 "echo \(lock.architecture) > /var/lib/dpkg/arch",
@@ -197,6 +205,9 @@ public struct DebianBuild: LayerBuilding, Sendable {
                 script.append("mkdir -p /etc/apt/apt.conf.d")
                 script.append("printf 'APT::Sandbox::User \"root\";\\n' > /etc/apt/apt.conf.d/00den-single-id")
             }
+        }
+        if below.isEmpty {
+            script.append("rm /usr/bin/ischroot; if [ -e /usr/bin/ischroot.den-real ]; then mv /usr/bin/ischroot.den-real /usr/bin/ischroot; fi")
         }
         script += [
             "rm -f /usr/sbin/policy-rc.d",

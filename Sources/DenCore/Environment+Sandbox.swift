@@ -87,8 +87,9 @@ extension Environment {
     /// prepares the rest (see `Sandbox.prepareUserNamespace`). Skipped when the env looks
     /// running (a session socket named for the project directory): joining needs no new
     /// user namespace. A wrong guess costs nothing but the time it would have saved.
-    public static func prepareUserNamespace(project: Project, user: HostUser, hostEnvironment: [String: String]) {
-        let mapping = IDMapping.detect(for: user)
+    public static func prepareUserNamespace(
+        project: Project, user: HostUser, idMapping mapping: IDMapping, hostEnvironment: [String: String]
+    ) {
         guard case .subordinate = mapping else { return }
         let socketSuffix = "-\(StableHash.hex(project.directory)).sock"
         let runtimeDirectory = Store.standard(for: user, environment: hostEnvironment).runtimeDirectory

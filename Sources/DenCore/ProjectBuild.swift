@@ -17,13 +17,15 @@ public struct ProjectBuild: Sendable {
     public var store: Store
     public var idMapping: IDMapping
 
-    public init(project: Project, manifest: Manifest, user: HostUser, hostEnvironment: [String: String]) {
+    public init(
+        project: Project, manifest: Manifest, user: HostUser, hostEnvironment: [String: String], idMapping: IDMapping? = nil
+    ) {
         self.project = project
         self.manifest = manifest
         self.user = user
         self.hostEnvironment = hostEnvironment
         store = Store.standard(for: user, environment: hostEnvironment)
-        idMapping = IDMapping.detect(for: user)
+        self.idMapping = idMapping ?? IDMapping.detect(for: user)
     }
 
     public enum LockReason: Sendable, Equatable {

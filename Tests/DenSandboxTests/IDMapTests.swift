@@ -20,6 +20,14 @@ import Testing
         ])
         #expect(SubordinateIDs.ranges(in: Self.file, userName: "carol", id: 1002).isEmpty)
     }
+
+    @Test func toleratesIndentationAndCRLFButNotOtherNoise() {
+        let file = "\talice:100000:65536\r\n  alice :300000:5\nalice:400000:4294967296\nalice:500000:7"
+        #expect(SubordinateIDs.ranges(in: file, userName: "alice", id: 1001) == [
+            SubordinateIDRange(start: 100000, count: 65536),
+            SubordinateIDRange(start: 500000, count: 7),
+        ])
+    }
 }
 
 @Suite struct IDMapTests {
