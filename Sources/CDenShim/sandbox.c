@@ -355,9 +355,15 @@ static void op_root_overlay(char **argv) {
     if (root_fd < 0) fail(errno, argv[0]);
     // The merged "/" takes the writable layer's owner and mode, which den created on the
     // host as the user with 0700: make it the env's root directory, 0755 root:root.
+    // Only when needed: even a no-op chown changes the writable layer (its ctime), which the
+    // kernel then has to commit when it syncs the layer at unmount.
     char path[64];
-    if (fchownat(root_fd, "", (uid_t)number(argv[2]), (gid_t)number(argv[3]), AT_EMPTY_PATH) != 0) fail(errno, "/");
-    if (chmod(fd_path(root_fd, path, sizeof path), 0755) != 0) fail(errno, "/");
+    uid_t uid = (uid_t)number(argv[2]);
+    gid_t gid = (gid_t)number(argv[3]);
+    struct stat st;
+    if (fstat(root_fd, &st) != 0) fail(errno, "/");
+    if ((st.st_uid != uid || st.st_gid != gid) && fchownat(root_fd, "", uid, gid, AT_EMPTY_PATH) != 0) fail(errno, "/");
+    if ((st.st_mode & 07777) != 0755 && chmod(fd_path(root_fd, path, sizeof path), 0755) != 0) fail(errno, "/");
 }
 
 static void op_mount(char **argv) {

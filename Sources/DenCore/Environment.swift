@@ -112,7 +112,12 @@ public struct Environment: Sendable {
                 throw .idMappingChanged(recorded: recorded, current: idMapping.kind, environmentDirectory: directory)
             }
             if EnvironmentRecord.strings(table["layers"]) == layerDigests {
-                utimensat(AT_FDCWD, metadataPath, nil, 0)
+                // To the minute: a write on every entry would leave the filesystem something
+                // to commit each time the env's overlay is unmounted (which syncs it).
+                var info = stat()
+                if stat(metadataPath, &info) != 0 || Int64(time(nil)) - Int64(info.st_mtim.tv_sec) >= 60 {
+                    utimensat(AT_FDCWD, metadataPath, nil, 0)
+                }
                 return false
             }
         } else {

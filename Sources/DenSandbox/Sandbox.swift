@@ -44,8 +44,9 @@ public enum Sandbox {
     /// Gives the child forked at den's start (see sandbox.c) its user namespace now, and has
     /// newuidmap and newgidmap write its maps while den goes on: they cost ~1.5 ms, the
     /// slowest step of starting an env, and need nothing from the manifest. The next sandbox
-    /// of a new env with `identity` uses that child; any other lets it go. A single map costs
-    /// the child nothing to write itself: nothing to start early.
+    /// of a new env with `identity` that keeps den's stdio uses that child; unused, it leaves
+    /// when den does. A single map costs the child nothing to write itself: nothing to start
+    /// early.
     public static func prepareUserNamespace(_ identity: SandboxSpec.Identity, idMapHelpers: IDMapHelpers = .standard) {
         guard case .subordinate = identity else { return }
         var control: Int32 = -1, report: Int32 = -1
@@ -89,24 +90,24 @@ public enum Sandbox {
         var control: [Int32] = [-1, -1], report: [Int32] = [-1, -1]
         var child: pid_t = -1
         var plan = plan
-        // Its maps written, the early child wants the rest of a plan that starts as its did.
+        // Its maps written, the early child wants the rest of a plan that starts as its did
+        // (a build's helpers, which come first, leave it alone; unused, it ends with den).
         var mapsFailure: SandboxError?
-        if let early = earlyChild.withLock({ $0.take() }) {
-            if output == .inherit, identity == early.identity, plan.operations.first == early.step {
-                (child, control[1], report[0]) = (early.pid, early.control, early.report)
-                plan.operations.removeFirst()
-                do {
-                    try early.maps.finish()
-                    _ = writeAll(early.control, [1])
-                } catch {
-                    mapsFailure = error
-                    _ = writeAll(early.control, [0])
-                }
-            } else {
-                close(early.control)
-                close(early.report)
-                try? early.maps.finish()
-                _ = wait(for: early.pid)
+        let early = earlyChild.withLock { slot -> EarlyChild? in
+            guard let waiting = slot, output == .inherit, identity == waiting.identity, plan.operations.first == waiting.step
+            else { return nil }
+            slot = nil
+            return waiting
+        }
+        if let early {
+            (child, control[1], report[0]) = (early.pid, early.control, early.report)
+            plan.operations.removeFirst()
+            do {
+                try early.maps.finish()
+                _ = writeAll(early.control, [1])
+            } catch {
+                mapsFailure = error
+                _ = writeAll(early.control, [0])
             }
         }
         // Otherwise the child forked at den's start serves the first sandbox that keeps den's
