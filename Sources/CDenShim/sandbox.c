@@ -830,12 +830,13 @@ static void run_plan(int preforked) {
     sigprocmask(SIG_BLOCK, &forwarded, NULL);
     umask(022);
 
-    // A plan may come in parts: den sends the user namespace step first when it can start
-    // the id maps early (see Sandbox.prepareUserNamespace), the rest once it has it.
+    // A preforked child's plan may come in two parts: den sends the user namespace step first
+    // when it can start the id maps early (see Sandbox.prepareUserNamespace), the rest once
+    // it has it.
     for (int part = 0;; part++) {
-        // A forked child whose den never needed it, or that den let go after a first part:
+        // A preforked child whose den never needed it, or let it go after its first part:
         // no plan, no report.
-        if (preforked || part > 0) {
+        if (preforked) {
             struct pollfd waiting = {.fd = control_fd, .events = POLLIN};
             while (poll(&waiting, 1, -1) < 0 && errno == EINTR) {}
             if (!(waiting.revents & POLLIN)) _exit(0);
@@ -868,5 +869,6 @@ static void run_plan(int preforked) {
             default: fail(EPROTO, "unknown plan operation");
             }
         }
+        if (!preforked || part > 0) fail(EPROTO, "the plan ended without a command");
     }
 }

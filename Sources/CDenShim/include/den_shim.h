@@ -15,8 +15,9 @@
 #define DEN_SANDBOX_ENV "_DEN_SANDBOX_FDS"
 
 /// Plan operations. A plan is "DEN1", then records: u32 op, u32 argc, argc × (u32 length,
-/// bytes). Arguments are text; numbers are decimal. A plan that ends without running
-/// anything is a first part: the child carries it out and waits for the next.
+/// bytes). Arguments are text; numbers are decimal. The child forked before Swift started
+/// (den_take_preforked) may get its plan in two parts, the first ending after the user
+/// namespace step; any other plan ends with DEN_OP_EXEC or DEN_OP_REMOVE_TREE.
 enum {
     /// uid-inside uid-outside gid-inside gid-outside: unshare the user namespace and write a
     /// single-id map ourselves (setgroups=deny).
