@@ -8,16 +8,23 @@ public enum FileSystem {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open", path: path, errno: errno) }
         defer { close(fd) }
+        // Straight into uninitialised buffers, the first sized by the file: den reads a few
+        // small files on every start, and zeroing a 64 KiB buffer for each was most of it.
+        var info = stat()
+        var capacity = fstat(fd, &info) == 0 && info.st_size > 0 ? Int(info.st_size) + 1 : 4096
         var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", path: path, errno: errno)
+            var failure: Int32 = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                while count < 0, errno == EINTR { count = Glibc.read(fd, buffer.baseAddress, buffer.count) }
+                if count < 0 { failure = errno }
+                initialized = max(count, 0)
             }
-            if count == 0 { return result }
-            result.append(contentsOf: buffer[0..<count])
+            if failure != 0 { throw SystemError("read", path: path, errno: failure) }
+            if chunk.isEmpty { return result }
+            if result.isEmpty { result = chunk } else { result += chunk }
+            capacity = 65536
         }
     }
 
