@@ -10,7 +10,8 @@
 # The rootfs is a busybox tree (Debian's busybox-static) unless ROOTFS names a directory to
 # copy (e.g. an mmdebstrap output, as in ../shared/notes/peers-baseline.md).
 # Each case: hyperfine -N, WARMUP warm-up runs, at least RUNS runs; medians and ratios are
-# printed and written to OUTDIR/results.md.
+# printed and written to OUTDIR/results.md. Then the cases run again in turn, RUNS rounds of
+# one run each (bench/roundrobin.py), into OUTDIR/round-robin.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-$(mktemp -d /tmp/den-bench.XXXXXX)}
@@ -89,4 +90,27 @@ fi
 
 python3 bench/report.py "$RESULTS" "$OUT/results.md" "median ms,min ms" \
   den-single:bwrap:1.5 den-full-map:unshare-full-map:1.2 den-join:bwrap:1.0
-echo "results: $OUT/results.md"
+
+# The same cases again in turn, one run of each per round (see bench/roundrobin.py).
+runs() {  # runs USER NAME COMMAND...: a roundrobin.py argument
+  local user=$1 name=$2; shift 2
+  U_ID=$(id -u "$user")
+  echo "$name=${PROJECT[$user]}=$(as "$user" "$@")"
+}
+ROUND="$OUT/round-robin.tsv"
+python3 bench/roundrobin.py "$RUNS" \
+  "$(runs "$F" bwrap /usr/bin/bwrap --bind "${ROOT[$F]}" / --proc /proc --dev /dev --tmpfs /tmp --unshare-all --share-net /bin/true)" \
+  "$(runs "$F" den-single "$DEN" run -- /bin/true)" \
+  "$(runs "$U" unshare-full-map "$(command -v unshare)" --user --map-users="$start,0,65536" --map-groups="$start,0,65536" --setuid 0 --setgid 0 --mount --pid --fork "$(command -v chroot)" "${ROOT[$U]}" /bin/true)" \
+  "$(runs "$U" den-full-map "$DEN" run -- /bin/true)" > "$ROUND"
+U_ID=$(id -u "$U")
+( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" run -- sleep 100000) >/dev/null 2>&1 & echo $! > "$OUT/holder.pid" )
+sleep 1
+python3 bench/roundrobin.py "$RUNS" "$(runs "$F" bwrap-2 /usr/bin/bwrap --bind "${ROOT[$F]}" / --proc /proc --dev /dev --tmpfs /tmp --unshare-all --share-net /bin/true)" \
+  "$(runs "$U" den-join "$DEN" run -- /bin/true)" >> "$ROUND"
+kill "$(cat "$OUT/holder.pid")" 2>/dev/null || true
+( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" stop) >/dev/null 2>&1 || true )
+echo; echo "in turn:"
+python3 bench/report.py "$ROUND" "$OUT/round-robin.md" "median ms,min ms" \
+  den-single:bwrap:1.5 den-full-map:unshare-full-map:1.2 den-join:bwrap-2:1.0
+echo "results: $OUT/results.md, $OUT/round-robin.md"
