@@ -27,10 +27,7 @@ final class TOMLTableBuilder {
     var position: TOMLPosition
     let depth: Int
     private(set) var slots: [Slot] = []
-    /// Slots by key. Keys that Swift's `String ==` finds canonically equivalent share an
-    /// entry and are told apart exactly there. (A dictionary keyed by ExactKey would cost each
-    /// den start a run-time scan of every protocol conformance, ~0.1 ms, to find its Hashable.)
-    private var slotIndex: [String: [Int]] = [:]
+    private var slotIndex: [ExactKey: Int] = [:]
 
     init(origin: Origin, position: TOMLPosition, depth: Int) {
         self.origin = origin
@@ -38,21 +35,17 @@ final class TOMLTableBuilder {
         self.depth = depth
     }
 
-    private func index(of key: String) -> Int? {
-        slotIndex[key]?.last { ExactKey(slots[$0].key) == ExactKey(key) }
-    }
-
     func slot(_ key: String) -> Slot? {
-        index(of: key).map { slots[$0] }
+        slotIndex[ExactKey(key)].map { slots[$0] }
     }
 
     func add(_ key: String, at keyPosition: TOMLPosition, _ item: Item) {
-        slotIndex[key, default: []].append(slots.count)
+        slotIndex[ExactKey(key)] = slots.count
         slots.append(Slot(key: key, keyPosition: keyPosition, item: item))
     }
 
     func updateKeyPosition(_ key: String, to keyPosition: TOMLPosition) {
-        if let index = index(of: key) { slots[index].keyPosition = keyPosition }
+        if let index = slotIndex[ExactKey(key)] { slots[index].keyPosition = keyPosition }
     }
 
     func build() -> TOMLTable {
