@@ -30,10 +30,10 @@ static long long now_ms(void) {
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-// Leaving as pid 1 kills whatever is left in the pid namespace; the socket goes first so
-// that no one joins an env that is ending.
+// Leaving as pid 1 kills whatever is left in the pid namespace. A den that connects to the
+// socket from now on is refused, or sees its connection close, and starts the env afresh.
+// The socket file stays (see op_listen).
 static void end_env(int code) {
-    if (socket_dir >= 0) unlinkat(socket_dir, socket_name, 0);
     _exit(code);
 }
 

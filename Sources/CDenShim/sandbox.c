@@ -85,8 +85,6 @@ int control_fd = -1;
 int report_fd = -1;
 static int root_fd = -1;        // the env's root, before and after pivot_root
 static char **command_env;      // from DEN_OP_ENV
-int socket_dir = -1;            // the directory of the session socket, and its name
-const char *socket_name;
 static int current_op;          // for error reports
 static pid_t den_pid;           // the den that started us, to notice its death
 static int joined;              // set once this process has entered a running env
@@ -498,6 +496,9 @@ static void op_env(struct op *op) {
 
 // Binds the env's session socket (a host path, before pivot_root hides the host): later
 // `den` commands connect to it to join, to ask for the session count, or to stop the env.
+// The init keeps no handle on the directory, not even to remove the socket at the end:
+// root inside could follow /proc/1/fd/N/.. to the user's files on the host. The socket
+// file stays when the env ends; nobody answers on it, and the next start replaces it.
 static void op_listen(char **argv) {
     int dir = open(argv[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) fail(errno, argv[0]);
@@ -512,8 +513,7 @@ static void op_listen(char **argv) {
     if (fchownat(dir, argv[1], (uid_t)number(argv[2]), (gid_t)number(argv[3]), AT_SYMLINK_NOFOLLOW) != 0) fail(errno, argv[1]);
     if (fchmodat(dir, argv[1], 0600, 0) != 0) fail(errno, argv[1]);
     if (listen(listen_fd, 16) != 0) fail(errno, argv[1]);
-    socket_dir = dir;
-    socket_name = argv[1];
+    close(dir);
 }
 
 // Enters the namespaces of a running env through its init's /proc entries: the user

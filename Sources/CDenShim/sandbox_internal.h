@@ -10,8 +10,6 @@
 extern int control_fd;        // parent -> child: the plan, the id-map go-ahead, then EOF when den exits
 extern int report_fd;         // child -> parent: struct den_report records
 extern int listen_fd;         // the env's session socket (the init only), or -1
-extern int socket_dir;        // directory fd and name of that socket, to remove it at the end
-extern const char *socket_name;
 
 void report(int kind, int error, int value, const char *detail);
 void fail(int error, const char *detail);

@@ -85,16 +85,20 @@ extension Environment {
 
     /// Starts giving a new env of `project` its full id map while den reads the manifest and
     /// prepares the rest (see `Sandbox.prepareUserNamespace`). Skipped when the env looks
-    /// running (a session socket named for the project directory): joining needs no new
-    /// user namespace. A wrong guess costs nothing but the time it would have saved.
+    /// running (an init answers on a session socket named for the project directory):
+    /// joining needs no new user namespace. A wrong guess costs nothing but the time it
+    /// would have saved.
     public static func prepareUserNamespace(
         project: Project, user: HostUser, idMapping mapping: IDMapping, hostEnvironment: [String: String]
     ) {
         guard case .subordinate = mapping else { return }
         let socketSuffix = "-\(StableHash.hex(project.directory)).sock"
         let runtimeDirectory = Store.standard(for: user, environment: hostEnvironment).runtimeDirectory
-        if let entries = try? FileSystem.directoryEntries(runtimeDirectory), entries.contains(where: { $0.hasSuffix(socketSuffix) }) {
-            return
+        let sockets = (try? FileSystem.directoryEntries(runtimeDirectory))?.filter { $0.hasSuffix(socketSuffix) } ?? []
+        for socket in sockets {
+            // An ended env's socket stays, unanswered: refused at once.
+            let id = String(socket.dropLast(".sock".count))
+            if (try? RuntimeSession(directory: runtimeDirectory, environmentID: id, request: .probe)) != nil { return }
         }
         Sandbox.prepareUserNamespace(mapping.identity(for: user))
     }

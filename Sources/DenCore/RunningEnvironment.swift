@@ -13,18 +13,16 @@ public struct RunningEnvironment: Sendable, Equatable {
     public var sessions: Int
     public var uptimeSeconds: Int
 
-    /// The envs running for the store's user, by name. A socket nobody answers is a leftover
-    /// of an init that was killed; it is removed.
+    /// The envs running for the store's user, by name. A socket nobody answers is what an
+    /// ended env leaves (its next start replaces it): skipped, not removed, since a den
+    /// starting that env may be about to replace it.
     public static func list(store: Store) -> [RunningEnvironment] {
         let directory = store.runtimeDirectory
         guard let entries = try? FileSystem.directoryEntries(directory) else { return [] }
         var result: [RunningEnvironment] = []
         for entry in entries where entry.hasSuffix(".sock") {
             let id = String(entry.dropLast(".sock".count))
-            guard let session = try? RuntimeSession(directory: directory, environmentID: id, request: .query) else {
-                unlink("\(directory)/\(entry)")
-                continue
-            }
+            guard let session = try? RuntimeSession(directory: directory, environmentID: id, request: .query) else { continue }
             guard let answer = session.readToEnd(timeoutMilliseconds: 2000),
                   let sessions = Int(answer.split(separator: "\n").first ?? "")
             else { continue }

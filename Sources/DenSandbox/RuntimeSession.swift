@@ -16,17 +16,21 @@ public struct RuntimeSession: ~Copyable {
         case query
         /// Stop the env: SIGTERM to its processes, SIGKILL after `grace` seconds.
         case stop(grace: UInt8)
+        /// Nothing: whether anyone answers (the init drops the connection).
+        case probe
 
         var bytes: [UInt8] {
             switch self {
             case .join: [UInt8(ascii: "S")]
             case .query: [UInt8(ascii: "Q")]
             case .stop(let grace): [UInt8(ascii: "X"), grace]
+            case .probe: []
             }
         }
     }
 
-    /// nil when the env is not running (no socket, or nobody listening on a stale one).
+    /// nil when the env is not running (no socket, or nobody listening on the one an ended
+    /// env left).
     public init?(directory: String, environmentID: String, request: Request) throws(SessionSocketError) {
         var pid: Int32 = 0
         let bytes = request.bytes

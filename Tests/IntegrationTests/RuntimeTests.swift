@@ -280,6 +280,36 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         #expect(result.standardOutput.split(separator: "\n").first.map(String.init) == hostResolv)
     }
 
+    /// The env's init is root's to inspect inside (its /proc entries serve later joins), so
+    /// it may hold no host directory: /proc/1/fd/N/.. would lead root inside to the user's
+    /// files (runc's "leaky vessels" escape).
+    @Test(arguments: IDMode.allCases)
+    func rootInsideCannotReachTheHostThroughTheInit(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        let token = "secret-\(UUID().uuidString)"
+        let secret = "\(user.home)/\(token)"
+        try token.write(toFile: secret, atomically: false, encoding: .utf8)
+        try user.chown(secret)
+        defer { try? FileManager.default.removeItem(atPath: secret) }
+        let script = """
+            for f in /proc/1/fd/*; do
+              [ -d "$f" ] && echo "dir $(readlink "$f")"
+              up=""
+              for depth in 1 2 3 4 5 6 7; do up="$up/.."; cat "$f$up/\(token)" 2>/dev/null; done
+            done
+            true
+            """
+        let result = try project.run(script, root: true)
+        #expect(result.status == 0, "\(result)")
+        #expect(!result.standardOutput.contains(token), "root inside read a host file: \(result.standardOutput)")
+        // The only directory the init holds is the env's own root. (In single-id mode root
+        // inside is the user in a nested namespace, who may not look at the init at all.)
+        let held = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("dir ") }
+        #expect(held.allSatisfy { $0 == "dir /" }, "\(result.standardOutput)")
+        if mode == .subordinate { #expect(held == ["dir /"], "\(result.standardOutput)") }
+    }
+
     @Test func killingDenLeavesNoProcess() throws {
         guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
         let project = try TestProject(user: user)

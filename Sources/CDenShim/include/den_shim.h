@@ -58,7 +58,7 @@ enum {
     /// DEN_OP_EXEC then lands in its pid namespace.
     DEN_OP_JOIN = 15,
     /// directory name uid gid: the init serves the env's session socket there (see init.c),
-    /// owned by uid:gid (the user) with mode 0600.
+    /// owned by uid:gid (the user) with mode 0600. The file stays when the env ends.
     DEN_OP_LISTEN = 16,
     /// path: remove a directory tree (inside the user namespace, without following symlinks or
     /// crossing mount points) and exit.
