@@ -101,6 +101,9 @@ public struct SandboxPlan: Sendable, Equatable {
     /// A new env: namespaces, the root filesystem and the system mounts, the session socket.
     private static func setup(_ spec: SandboxSpec, socketDirectory: String, socketName: String) -> [Operation] {
         var ops = [userNamespace(spec.identity)]
+        // The last mount's "work" would be emptied and recreated by this one, on the way in:
+        // moved aside instead, and deleted while the command runs (see sandbox.c).
+        ops.append(Operation(DEN_OP_SET_ASIDE, [spec.overlay.workDirectory, "work", "old"]))
         var flags = DEN_CLONE_NEWNS | DEN_CLONE_NEWPID | DEN_CLONE_NEWUTS | DEN_CLONE_NEWIPC
         if spec.isolatesNetwork { flags |= DEN_CLONE_NEWNET }
         ops.append(Operation(DEN_OP_NAMESPACES, ["\(flags)"]))

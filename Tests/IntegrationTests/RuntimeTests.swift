@@ -310,6 +310,27 @@ enum IDMode: String, CaseIterable, CustomTestStringConvertible {
         if mode == .subordinate { #expect(held == ["dir /"], "\(result.standardOutput)") }
     }
 
+    /// Each mount of the env's overlay gets a fresh work directory; the previous one is
+    /// deleted while the command runs, so nothing piles up in the env's store directory.
+    @Test(arguments: IDMode.allCases)
+    func enteringLeavesNoStaleWorkDirectory(mode: IDMode) throws {
+        guard let user = try mode.user() else { return }
+        let project = try TestProject(user: user)
+        for _ in 0..<3 {
+            let result = try project.run("echo x > /tmp/f; sleep 0.3")
+            #expect(result.status == 0, "\(result)")
+        }
+        struct Listing: Decodable {
+            struct Env: Decodable { var id: String; var project: String }
+            var envs: [Env]
+        }
+        let listed = try project.den(["ls", "--json"])
+        let listing = try JSONDecoder().decode(Listing.self, from: Data(listed.standardOutput.utf8))
+        let id = try #require(listing.envs.first { $0.project == project.path }?.id)
+        let work = "\(user.home)/.local/share/den/envs/\(id)/work"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work) == ["work"])
+    }
+
     @Test func killingDenLeavesNoProcess() throws {
         guard let user = try IDMode.subordinate.user() ?? IDMode.single.user() else { return }
         let project = try TestProject(user: user)

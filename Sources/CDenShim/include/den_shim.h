@@ -63,6 +63,10 @@ enum {
     /// path: remove a directory tree (inside the user namespace, without following symlinks or
     /// crossing mount points) and exit.
     DEN_OP_REMOVE_TREE = 17,
+    /// directory from to: rename `from` to `to` in `directory` unless `to` exists; the
+    /// process that stays outside the env (DEN_OP_NAMESPACES) deletes `to` once the command
+    /// runs. For the overlay's stale work directory (see sandbox.c).
+    DEN_OP_SET_ASIDE = 18,
 };
 
 /// DEN_OP_BIND flags.
