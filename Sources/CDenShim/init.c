@@ -30,10 +30,12 @@ static long long now_ms(void) {
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-// Leaving as pid 1 kills whatever is left in the pid namespace. A den that connects to the
-// socket from now on is refused, or sees its connection close, and starts the env afresh.
-// The socket file stays (see op_listen).
+// Leaving as pid 1 kills whatever is left in the pid namespace. The socket closes first:
+// a den that connects from now on is refused at once and starts the env afresh, instead of
+// reaching an init that is tearing down its namespaces (the kernel closes files late in an
+// exit). The socket file stays (see op_listen).
 static void end_env(int code) {
+    close(listen_fd);
     _exit(code);
 }
 
