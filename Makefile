@@ -14,7 +14,9 @@ STATIC_LIBS := archive nettle acl lzma zstd lz4 bz2 z
 # -disable-concrete-type-metadata-mangled-name-accessors: generic types get their metadata
 # from accessors that pass the conformances along, instead of from mangled names that the
 # runtime resolves by scanning all 6,800 conformance records of the binary on first use.
-RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
+# --disable-local-rpath: with the Swift libraries linked in, an $ORIGIN runpath only made
+# the dynamic loader look for libc and libm in 13 directories next to den on every start.
+RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
 	-Xswiftc -Xclang-linker -Xswiftc -no-pie -Xlinker -lz -Xlinker --no-export-dynamic \
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 # Debian packages den needs to build (and its tests need to run).
