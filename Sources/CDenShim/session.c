@@ -10,11 +10,15 @@
 #include "den_shim.h"
 
 int den_connect_env(const char *directory, const char *name, const unsigned char *request, int request_length, int *peer_pid) {
-    int dir = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return -errno;
     struct sockaddr_un address = {.sun_family = AF_UNIX};
-    // Through the directory's fd, so a long store path cannot overflow sun_path.
-    snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", dir, name);
+    int dir = -1;
+    // A long store path would overflow sun_path: then through the directory's fd. Most
+    // fit, and skip an open and a walk through /proc (every entry connects up to 3 times).
+    if ((size_t)snprintf(address.sun_path, sizeof address.sun_path, "%s/%s", directory, name) >= sizeof address.sun_path) {
+        dir = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0) return -errno;
+        snprintf(address.sun_path, sizeof address.sun_path, "/proc/self/fd/%d/%s", dir, name);
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int error = 0;
     if (fd < 0) {
@@ -29,7 +33,7 @@ int den_connect_env(const char *directory, const char *name, const unsigned char
         else *peer_pid = credentials.pid;
         if (!error && write(fd, request, (size_t)request_length) != request_length) error = errno;
     }
-    close(dir);
+    if (dir >= 0) close(dir);
     if (error) {
         if (fd >= 0) close(fd);
         return -error;
