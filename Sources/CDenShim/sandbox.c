@@ -296,7 +296,7 @@ void detach_stdio(void) {
     if (null > 2) close(null);
 }
 
-static int remove_contents(int dir, dev_t device, int depth, char *path, size_t path_size);
+static int remove_tree(int parent, const char *name, char *failed, size_t failed_size);
 
 // The previous overlay's work directory, which DEN_OP_SET_ASIDE moved out of the way: the
 // directory it is in, and its name there.
@@ -318,13 +318,8 @@ static void op_set_aside(char **argv) {
 }
 
 static void delete_aside(void) {
-    int tree = openat(aside_dir, aside_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct stat info;
     char ignored[1];
-    if (tree >= 0 && fstat(tree, &info) == 0 && remove_contents(tree, info.st_dev, 0, ignored, sizeof ignored) == 0) {
-        unlinkat(aside_dir, aside_name, AT_REMOVEDIR);
-    }
-    if (tree >= 0) close(tree);
+    remove_tree(aside_dir, aside_name, ignored, sizeof ignored);
     close(aside_dir);
     aside_dir = -1;
 }
@@ -636,20 +631,24 @@ static int remove_contents(int dir, dev_t device, int depth, char *path, size_t 
     return error;
 }
 
+// Removes the directory `name` in `parent` and everything below it (see remove_contents).
+// Returns 0, also when it does not exist, or an errno; `failed` names what could not go.
+static int remove_tree(int parent, const char *name, char *failed, size_t failed_size) {
+    failed[0] = 0;
+    int dir = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0) return errno == ENOENT ? 0 : errno;
+    struct stat info;
+    int error = fstat(dir, &info) == 0 ? remove_contents(dir, info.st_dev, 0, failed, failed_size) : errno;
+    close(dir);
+    if (!error && unlinkat(parent, name, AT_REMOVEDIR) != 0) error = errno;
+    return error;
+}
+
 // path: delete a tree from inside the user namespace, where files made by the env's root
 // (host subordinate ids) belong to us; then exit. Used to throw envs and probes away.
 static void op_remove_tree(char **argv) {
-    int dir = open(argv[0], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir < 0) {
-        if (errno == ENOENT) _exit(0);
-        fail(errno, argv[0]);
-    }
-    struct stat info;
-    if (fstat(dir, &info) != 0) fail(errno, argv[0]);
-    char failed[256] = "";
-    int error = remove_contents(dir, info.st_dev, 0, failed, sizeof failed);
-    close(dir);
-    if (!error && rmdir(argv[0]) != 0) error = errno;
+    char failed[256];
+    int error = remove_tree(AT_FDCWD, argv[0], failed, sizeof failed);
     if (error) fail(error, failed[0] ? failed : argv[0]);
     _exit(0);
 }
