@@ -49,8 +49,11 @@ struct ResetCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let (environment, _, user) = try stoppedEnvironment(named: name, force: force, command: "reset")
-        try Environment.reset(directory: environment.directory, identity: IDMapping.detect(for: user).identity(for: user))
+        let (environment, store, user) = try stoppedEnvironment(named: name, force: force, command: "reset")
+        let identity = IDMapping.detect(for: user).identity(for: user)
+        try keepingStopped(environment, store: store, command: "reset") {
+            try Environment.reset(directory: environment.directory, identity: identity)
+        }
         print("reset \(environment.name): its changes are gone")
     }
 }

@@ -123,6 +123,7 @@ struct GCCommand: ParsableCommand {
         var downloads: (count: Int, bytes: Int64) = (0, 0)
         var logs = 0
         var records = 0
+        var leftovers = 0
         for removal in collection.removals {
             let size = ByteSize.format(UInt64(max(removal.bytes, 0)))
             switch removal.kind {
@@ -138,6 +139,8 @@ struct GCCommand: ParsableCommand {
                 logs += 1
             case .record:
                 records += 1
+            case .runtime:
+                leftovers += 1
             }
         }
         if downloads.count > 0 {
@@ -145,6 +148,7 @@ struct GCCommand: ParsableCommand {
         }
         if logs > 0 { print("\(dryRun ? "would remove" : "removed") \(logs) build logs") }
         if records > 0 { print("\(dryRun ? "would remove" : "removed") \(records) trust and import records of what is gone") }
+        if leftovers > 0 { print("\(dryRun ? "would remove" : "removed") the lock and socket files of \(leftovers) removed env\(leftovers == 1 ? "" : "s")") }
         if !dryRun { try collection.run(store: store, identity: identity) }
         let total = ByteSize.format(UInt64(max(collection.totalBytes, 0)))
         print(collection.removals.isEmpty ? "nothing to remove" : dryRun ? "would free \(total)" : "freed \(total)")
@@ -166,7 +170,10 @@ struct RemoveCommand: ParsableCommand {
 
     func run() throws {
         let (environment, store, user) = try stoppedEnvironment(named: name, force: force, command: "rm")
-        try store.remove(environment.directory, identity: IDMapping.detect(for: user).identity(for: user))
+        let identity = IDMapping.detect(for: user).identity(for: user)
+        try keepingStopped(environment, store: store, command: "rm", removingRuntimeFiles: true) {
+            try store.remove(environment.directory, identity: identity)
+        }
         print("removed env \(environment.name) (\(environment.project)); `den gc` frees the layers no env uses")
     }
 }
@@ -214,4 +221,14 @@ func stoppedEnvironment(named name: String?, force: Bool, command: String) throw
         _ = try RunningEnvironment.stop(id: environment.id, store: store, grace: 10)
     }
     return (environment, store, user)
+}
+
+/// Runs `body` while no den can start the env (see `Store.whileStopped`).
+func keepingStopped(
+    _ environment: EnvironmentRecord, store: Store, command: String, removingRuntimeFiles: Bool = false, _ body: () throws -> Void
+) throws {
+    guard try store.whileStopped(environmentID: environment.id, removingRuntimeFiles: removingRuntimeFiles, body) else {
+        throw UserError("env '\(environment.name)' started again before `den \(command)` could begin",
+                        fix: "leave its sessions or run `den \(command) --force` to stop it first")
+    }
 }

@@ -34,6 +34,13 @@ public struct Environment: Sendable {
         "\(name)-\(StableHash.hex(projectDirectory))"
     }
 
+    /// Whether `text` has the shape of an id: a name, a dash and 8 hex digits.
+    static func isID(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        guard utf8.count > 9, utf8[utf8.count - 9] == UInt8(ascii: "-") else { return false }
+        return utf8.suffix(8).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
     /// Finds or creates the env of `project` in `store`. `builtLayers` are the read-only
     /// layers den built for the base (top first; see `DebianBuild`); a `dir:` base needs none.
     public static func prepare(

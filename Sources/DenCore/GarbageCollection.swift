@@ -21,6 +21,9 @@ public struct GarbageCollection: Sendable {
             case log
             /// A trust record of a project that is gone, or an import alias of a layer that is.
             case record
+            /// The start lock and last session socket of an env removed before den removed
+            /// those too; the path is the env's directory, which is gone.
+            case runtime
         }
 
         public var kind: Kind
@@ -103,6 +106,18 @@ public struct GarbageCollection: Sendable {
                 removals.append(Removal(kind: .record, path: "\(layers.aliasDirectory)/\(name)"))
             }
         }
+        // What removed envs left in the runtime directory (an env id is its name, a dash and
+        // 8 hex digits; nothing else there is den's to remove).
+        var leftovers: Set<String> = []
+        for name in (try? FileSystem.directoryEntries(store.runtimeDirectory)) ?? [] {
+            guard let dot = name.lastIndex(of: "."), [".lock", ".sock"].contains(name[dot...]) else { continue }
+            let id = String(name[..<dot])
+            guard Environment.isID(id), !FileSystem.exists(store.environmentDirectory(id: id)) else { continue }
+            leftovers.insert(id)
+        }
+        for id in leftovers.sorted() {
+            removals.append(Removal(kind: .runtime, path: store.environmentDirectory(id: id)))
+        }
         let logs = "\(store.cacheDirectory)/logs"
         for name in ((try? FileSystem.directoryEntries(logs)) ?? []).sorted() where name.hasSuffix(".log") {
             removals.append(Removal(kind: .log, path: "\(logs)/\(name)"))
@@ -120,10 +135,18 @@ public struct GarbageCollection: Sendable {
 
     /// Removes everything planned. A running env is checked again just before its removal.
     public func run(store: Store, identity: SandboxSpec.Identity) throws {
-        let running = Set(RunningEnvironment.list(store: store).map(\.id))
         for removal in removals {
-            if case .environment = removal.kind, running.contains(Path.lastComponent(removal.path)) { continue }
-            try store.remove(removal.path, identity: identity)
+            switch removal.kind {
+            case .environment:
+                // Kept when it started meanwhile.
+                _ = try store.whileStopped(environmentID: Path.lastComponent(removal.path), removingRuntimeFiles: true) {
+                    try store.remove(removal.path, identity: identity)
+                }
+            case .runtime:
+                _ = try store.whileStopped(environmentID: Path.lastComponent(removal.path), removingRuntimeFiles: true) {}
+            default:
+                try store.remove(removal.path, identity: identity)
+            }
         }
     }
 }
@@ -143,6 +166,36 @@ extension Store {
         } else if unlink(path) != 0, errno != ENOENT {
             throw SystemError("remove", path: path, errno: errno)
         }
+    }
+}
+
+extension Store {
+    /// The files an env's runs leave in the runtime directory: the session socket of its last
+    /// run and its start lock.
+    func runtimeFiles(of id: String) -> (socket: String, lock: String) {
+        ("\(runtimeDirectory)/\(id).sock", "\(runtimeDirectory)/\(id).lock")
+    }
+
+    /// Runs `body` with the env kept stopped: holds its start lock, which a den starting the
+    /// env holds until the env runs, and checks that nobody answers on its socket. With
+    /// `removingRuntimeFiles`, the env's files in the runtime directory go afterwards, the lock
+    /// last (see `FileLock.removeFile`). Returns false, running nothing, when the env is running.
+    public func whileStopped(environmentID id: String, removingRuntimeFiles: Bool, _ body: () throws -> Void) throws -> Bool {
+        let files = runtimeFiles(of: id)
+        try Store.makeDirectory(runtimeDirectory)
+        let lock = try FileLock(path: files.lock)
+        defer { lock.release() }
+        do {
+            if try RuntimeSession(directory: runtimeDirectory, environmentID: id, request: .probe) != nil { return false }
+        } catch {
+            throw SystemError("connect", path: error.path, errno: error.errno)
+        }
+        try body()
+        if removingRuntimeFiles {
+            if unlink(files.socket) != 0, errno != ENOENT { throw SystemError("remove", path: files.socket, errno: errno) }
+            lock.removeFile()
+        }
+        return true
     }
 }
 

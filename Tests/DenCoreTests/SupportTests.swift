@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import DenCore
 
@@ -52,5 +54,42 @@ import Testing
         #expect(Path.isWithin("/a", "/a"))
         #expect(!Path.isWithin("/ab", "/a"))
         #expect(Path.isWithin("/anything", "/"))
+    }
+}
+
+@Suite struct FileLockTests {
+    /// `den rm` removes an env's start lock while holding it. A den that was waiting for that
+    /// lock must not go on holding the removed file alongside a den that opened the path
+    /// afterwards: both would start the env.
+    @Test func aLockWhoseFileWasRemovedIsNeverHeldTwice() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("den-lock-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/env.lock"
+        let first = try FileLock(path: path)
+        let state = Mutex((holding: 0, most: 0, done: 0))
+        let contend: @Sendable () -> Void = {
+            guard let lock = try? FileLock(path: path) else { return }
+            state.withLock { $0.holding += 1; $0.most = max($0.most, $0.holding) }
+            usleep(300_000)
+            state.withLock { $0.holding -= 1; $0.done += 1 }
+            lock.release()
+        }
+        Thread(block: contend).start()  // waits for the file `first` holds
+        usleep(200_000)
+        first.removeFile()
+        Thread(block: contend).start()  // opens the path after the removal
+        for _ in 0..<100 where state.withLock({ $0.done }) < 2 { usleep(50_000) }
+        #expect(state.withLock { $0.done } == 2)
+        #expect(state.withLock { $0.most } == 1)
+    }
+
+    @Test func envIDsAreRecognised() {
+        #expect(Environment.isID("local-0123abcd"))
+        #expect(Environment.isID("my-app-ffffffff"))
+        #expect(!Environment.isID("probe"))
+        #expect(!Environment.isID("-0123abcd"))
+        #expect(!Environment.isID("local-0123ABCD"))
+        #expect(!Environment.isID("local_0123abcd"))
     }
 }

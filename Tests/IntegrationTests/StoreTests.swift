@@ -57,9 +57,17 @@ import Testing
         #expect(after.standardOutput == "gone\n", "\(after)")
         let unknown = try setup.user.den(["rm", "nothing-here"], in: elsewhere, environment: setup.environment)
         #expect(unknown.status == 1 && unknown.standardError.contains("no env named 'nothing-here'"), "\(unknown)")
+        // What the runs left in the runtime directory (XDG_RUNTIME_DIR is unset here): the
+        // env's start lock and its last session's socket. They go with the env.
+        let runtime = "\(setup.data)/run"
+        let left = try FileManager.default.contentsOfDirectory(atPath: runtime).filter { $0.hasPrefix("local-") }
+        #expect(Set(left.map { String($0.suffix(5)) }) == [".lock", ".sock"], "\(left)")
         let removed = try setup.user.den(["rm", "local"], in: elsewhere, environment: setup.environment)
         #expect(removed.status == 0, "\(removed)")
         #expect(try setup.den(["ls"]).standardOutput.contains("no envs"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).filter { $0.hasPrefix("local-") } == [])
+        // The env comes back as new.
+        #expect(try setup.den(["run", "--", "sh", "-c", "test -e /etc/den-marker && echo kept || echo gone"]).standardOutput == "gone\n")
     }
 
     @Test func gcFreesWhatNoEnvUsesAndNothingElse() throws {
@@ -77,9 +85,17 @@ import Testing
         #expect(idle.status == 0 && !idle.standardOutput.contains("layer"), "\(idle)")
 
         // The other project goes away: its env and its own layers go, the shared base stays.
+        // So do the runtime files an env removed by an older den left, and nothing else there.
+        #expect(try setup.den(["run", "--", "true"]).status == 0)
+        let runtime = "\(setup.data)/run"
+        let kept = try FileManager.default.contentsOfDirectory(atPath: runtime) + ["notes"]
+        #expect(try other.den(["run", "--", "true"], environment: setup.environment).status == 0)
+        let made = try setup.user.run("/bin/sh", ["-c", "touch gone-0123abcd.lock gone-0123abcd.sock notes"], directory: runtime)
+        #expect(made.status == 0, "\(made)")
         try FileManager.default.removeItem(atPath: other.project)
         let dry = try setup.den(["gc", "--dry-run"])
         #expect(dry.standardOutput.contains("would remove env local"), "\(dry)")
+        #expect(dry.standardOutput.contains("would remove the lock and socket files of 1 removed env"), "\(dry)")
         let layers = "\(setup.data)/layers"
         let count = try FileManager.default.contentsOfDirectory(atPath: layers).filter { !$0.hasPrefix(".") }.count
         let collected = try setup.den(["gc"])
@@ -88,6 +104,7 @@ import Testing
         #expect(collected.standardOutput.contains("freed "), "\(collected)")
         let remaining = try FileManager.default.contentsOfDirectory(atPath: layers).filter { !$0.hasPrefix(".") }
         #expect(remaining.count == count, "the other env shared every layer it used: \(remaining)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).sorted() == kept.sorted())
         #expect(try setup.den(["run", "--", "den-hello"]).standardOutput == "hello from den-hello\n")
         #expect(try snapshot(setup.project) == before)
         #expect(try String(contentsOfFile: "\(setup.project)/link-out", encoding: .utf8) == "keep me\n")
