@@ -129,7 +129,7 @@ extension Environment {
         // both mount its writable layer. The winner may have started it meanwhile.
         let lock: FileLock
         do {
-            lock = try FileLock(path: "\(runtimeDirectory)/\(id).lock")
+            lock = try FileLock(path: Environment.startLock(in: runtimeDirectory, id: id))
         } catch {
             throw EnvironmentError.store(error)
         }

@@ -34,6 +34,12 @@ public struct Environment: Sendable {
         "\(name)-\(StableHash.hex(projectDirectory))"
     }
 
+    /// The lock a den holds while it starts the env, until the env runs; `den rm`, `den reset`
+    /// and `den gc` hold it too (`Store.whileStopped`).
+    static func startLock(in runtimeDirectory: String, id: String) -> String {
+        "\(runtimeDirectory)/\(id).lock"
+    }
+
     /// Whether `text` has the shape of an id: a name, a dash and 8 hex digits.
     static func isID(_ text: String) -> Bool {
         let utf8 = Array(text.utf8)
