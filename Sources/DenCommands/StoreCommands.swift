@@ -124,6 +124,7 @@ struct GCCommand: ParsableCommand {
         var logs = 0
         var records = 0
         var leftovers = 0
+        var buildLocks = 0
         for removal in collection.removals {
             let size = ByteSize.format(UInt64(max(removal.bytes, 0)))
             switch removal.kind {
@@ -141,6 +142,8 @@ struct GCCommand: ParsableCommand {
                 records += 1
             case .runtime:
                 leftovers += 1
+            case .buildLock:
+                buildLocks += 1
             }
         }
         if downloads.count > 0 {
@@ -148,6 +151,7 @@ struct GCCommand: ParsableCommand {
         }
         if logs > 0 { print("\(dryRun ? "would remove" : "removed") \(logs) build logs") }
         if records > 0 { print("\(dryRun ? "would remove" : "removed") \(records) trust and import records of what is gone") }
+        if buildLocks > 0 { print("\(dryRun ? "would remove" : "removed") the build locks of \(buildLocks) removed layer\(buildLocks == 1 ? "" : "s")") }
         if leftovers > 0 { print("\(dryRun ? "would remove" : "removed") the lock and socket files of \(leftovers) removed env\(leftovers == 1 ? "" : "s")") }
         if !dryRun { try collection.run(store: store, identity: identity) }
         let total = ByteSize.format(UInt64(max(collection.totalBytes, 0)))

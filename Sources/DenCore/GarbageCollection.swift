@@ -24,6 +24,8 @@ public struct GarbageCollection: Sendable {
             /// The start lock and last session socket of an env removed before den removed
             /// those too; the path is the env's directory, which is gone.
             case runtime
+            /// The build lock of a layer that is gone or goes now.
+            case buildLock
         }
 
         public var kind: Kind
@@ -106,6 +108,12 @@ public struct GarbageCollection: Sendable {
                 removals.append(Removal(kind: .record, path: "\(layers.aliasDirectory)/\(name)"))
             }
         }
+        for name in ((try? FileSystem.directoryEntries(layers.lockDirectory)) ?? []).sorted() where name.hasSuffix(".lock") {
+            let digest = String(name.dropLast(".lock".count))
+            if LayerStore.isDigest(digest), !layers.contains(digest) || removedLayers.contains(digest) {
+                removals.append(Removal(kind: .buildLock, path: "\(layers.lockDirectory)/\(name)"))
+            }
+        }
         // What removed envs left in the runtime directory (an env id is its name, a dash and
         // 8 hex digits; nothing else there is den's to remove).
         var leftovers: Set<String> = []
@@ -144,6 +152,8 @@ public struct GarbageCollection: Sendable {
                 }
             case .runtime:
                 _ = try store.whileStopped(environmentID: Path.lastComponent(removal.path), removingRuntimeFiles: true) {}
+            case .buildLock:
+                LayerStore(store: store).removeLock(Path.lastComponent(removal.path))
             default:
                 try store.remove(removal.path, identity: identity)
             }
@@ -202,12 +212,23 @@ extension Store {
 extension LayerStore {
     /// True while a den builds the layer (it holds the layer's lock).
     func isBuilding(_ digest: String) -> Bool {
-        let path = "\(directory)/.locks/\(digest).lock"
-        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        let fd = open(lockPath(of: digest), O_RDWR | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
         flock(fd, LOCK_UN)
         return false
+    }
+
+    /// Removes the lock file `name` of a layer that is gone, unless a den holds it. Held while
+    /// it goes: a den that opens it meanwhile locks a new file once it holds this one (see
+    /// `FileLock`).
+    func removeLock(_ name: String) {
+        let path = "\(lockDirectory)/\(name)"
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0, !contains(String(name.dropLast(".lock".count))) else { return }
+        unlink(path)
     }
 }

@@ -29,6 +29,11 @@ public struct LayerStore: Sendable {
         return Self.isDigest(digest) ? digest : nil
     }
 
+    /// Where the build locks are: one a layer, held while a den builds it.
+    var lockDirectory: String { "\(directory)/.locks" }
+
+    func lockPath(of digest: String) -> String { "\(lockDirectory)/\(digest).lock" }
+
     /// 64 lowercase hex digits: what may name a layer directory (and be removed as one).
     public static func isDigest(_ text: String) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
@@ -43,8 +48,8 @@ public struct LayerStore: Sendable {
         _ digest: String, identity: SandboxSpec.Identity, build: (_ staging: String) throws -> TOMLTable
     ) throws -> Bool {
         if contains(digest) { return false }
-        try Store.makeDirectory("\(directory)/.locks")
-        let lock = try FileLock(path: "\(directory)/.locks/\(digest).lock")
+        try Store.makeDirectory(lockDirectory)
+        let lock = try FileLock(path: lockPath(of: digest))
         defer { lock.release() }
         if contains(digest) { return false }
         // Whatever a killed build of this layer left (we hold its lock: no build is running).

@@ -127,9 +127,19 @@ import Testing
         let removed = try setup.den(["rm", "--force"])
         #expect(removed.status == 0, "\(removed)")
         #expect(try snapshot(setup.project) == before)
-        // gc with the env gone removes its layers, and still not a byte of the project.
+        // gc with the env gone removes its layers and their build locks, and still not a byte
+        // of the project.
+        let layers = "\(setup.data)/layers"
+        func lockedLayers() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: "\(layers)/.locks").map { String($0.dropLast(".lock".count)) })
+        }
+        let built = Set(try FileManager.default.contentsOfDirectory(atPath: layers).filter { !$0.hasPrefix(".") })
+        let locked = try lockedLayers()
+        #expect(!built.isEmpty && built.isSubset(of: locked), "\(built) \(locked)")
         let collected = try setup.den(["gc"])
         #expect(collected.status == 0 && collected.standardOutput.contains("debian-base layer"), "\(collected)")
+        #expect(collected.standardOutput.contains("removed the build locks of \(built.count) removed layers"), "\(collected)")
+        #expect(try lockedLayers().isEmpty)
         #expect(try snapshot(setup.project) == before)
         #expect(try setup.den(["ls"]).standardOutput.contains("no envs"))
     }
