@@ -48,6 +48,22 @@ for user in "$U" "$F"; do
   chown -R "$user:" "$OUT/$user"; chmod 755 "$OUT/$user"
 done
 
+# The peers' command lines, as each case runs them (absolute paths: roundrobin.py does not
+# search PATH).
+BWRAP=(/usr/bin/bwrap --bind "${ROOT[$F]}" / --proc /proc --dev /dev --tmpfs /tmp --unshare-all --share-net /bin/true)
+UNSHARE_FULL_MAP=("$(command -v unshare)" --user --map-users="$start,0,65536" --map-groups="$start,0,65536" --setuid 0 --setgid 0 --mount --pid --fork "$(command -v chroot)" "${ROOT[$U]}" /bin/true)
+
+# A session that keeps U's env running, for the join cases.
+hold_env() {
+  U_ID=$(id -u "$U")
+  ( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" run -- sleep 100000) >/dev/null 2>&1 & echo $! > "$OUT/holder.pid" )
+  sleep 1
+}
+release_env() {
+  kill "$(cat "$OUT/holder.pid")" 2>/dev/null || true
+  ( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" stop) >/dev/null 2>&1 || true )
+}
+
 as() {  # as USER COMMAND...: the command line hyperfine runs
   local home; home=$(user_home "$1"); shift
   echo "setpriv --reuid=$U_ID --regid=$U_ID --clear-groups env -i HOME=$home PATH=/usr/bin:/bin:/usr/sbin:/sbin $*"
@@ -71,18 +87,15 @@ PY
 ( cd "${PROJECT[$F]}" && su -s /bin/sh "$F" -c "HOME=$(user_home "$F") $DEN run -- true" >/dev/null 2>&1 || true )
 ( cd "${PROJECT[$U]}" && su -s /bin/sh "$U" -c "HOME=$(user_home "$U") $DEN run -- true" >/dev/null 2>&1 || true )
 bench den-single "$F" "$DEN" run -- /bin/true
-bench bwrap "$F" bwrap --bind "${ROOT[$F]}" / --proc /proc --dev /dev --tmpfs /tmp --unshare-all --share-net /bin/true
+bench bwrap "$F" "${BWRAP[@]}"
 bench unshare-single "$F" unshare --user --map-root-user --mount --pid --fork chroot "${ROOT[$F]}" /bin/true
 bench den-full-map "$U" "$DEN" run -- /bin/true
-bench unshare-full-map "$U" unshare --user --map-users="$start,0,65536" --map-groups="$start,0,65536" --setuid 0 --setgid 0 --mount --pid --fork chroot "${ROOT[$U]}" /bin/true
+bench unshare-full-map "$U" "${UNSHARE_FULL_MAP[@]}"
 
 # Joining: the same command while a session keeps the env running.
-U_ID=$(id -u "$U")
-( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" run -- sleep 100000) >/dev/null 2>&1 & echo $! > "$OUT/holder.pid" )
-sleep 1
+hold_env
 bench den-join "$U" "$DEN" run -- /bin/true
-kill "$(cat "$OUT/holder.pid")" 2>/dev/null || true
-( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" stop) >/dev/null 2>&1 || true )
+release_env
 
 if command -v podman >/dev/null && [ -n "${PODMAN_IMAGE:-}" ]; then
   bench podman-run "$U" podman run --rm --network=host "$PODMAN_IMAGE" /bin/true
@@ -99,17 +112,14 @@ runs() {  # runs USER NAME COMMAND...: a roundrobin.py argument
 }
 ROUND="$OUT/round-robin.tsv"
 python3 bench/roundrobin.py "$RUNS" \
-  "$(runs "$F" bwrap /usr/bin/bwrap --bind "${ROOT[$F]}" / --proc /proc --dev /dev --tmpfs /tmp --unshare-all --share-net /bin/true)" \
+  "$(runs "$F" bwrap "${BWRAP[@]}")" \
   "$(runs "$F" den-single "$DEN" run -- /bin/true)" \
-  "$(runs "$U" unshare-full-map "$(command -v unshare)" --user --map-users="$start,0,65536" --map-groups="$start,0,65536" --setuid 0 --setgid 0 --mount --pid --fork "$(command -v chroot)" "${ROOT[$U]}" /bin/true)" \
+  "$(runs "$U" unshare-full-map "${UNSHARE_FULL_MAP[@]}")" \
   "$(runs "$U" den-full-map "$DEN" run -- /bin/true)" > "$ROUND"
-U_ID=$(id -u "$U")
-( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" run -- sleep 100000) >/dev/null 2>&1 & echo $! > "$OUT/holder.pid" )
-sleep 1
-python3 bench/roundrobin.py "$RUNS" "$(runs "$F" bwrap-2 /usr/bin/bwrap --bind "${ROOT[$F]}" / --proc /proc --dev /dev --tmpfs /tmp --unshare-all --share-net /bin/true)" \
+hold_env
+python3 bench/roundrobin.py "$RUNS" "$(runs "$F" bwrap-2 "${BWRAP[@]}")" \
   "$(runs "$U" den-join "$DEN" run -- /bin/true)" >> "$ROUND"
-kill "$(cat "$OUT/holder.pid")" 2>/dev/null || true
-( cd "${PROJECT[$U]}" && $(as "$U" "$DEN" stop) >/dev/null 2>&1 || true )
+release_env
 echo; echo "in turn:"
 python3 bench/report.py "$ROUND" "$OUT/round-robin.md" "median ms,min ms" \
   den-single:bwrap:1.5 den-full-map:unshare-full-map:1.2 den-join:bwrap-2:1.0
