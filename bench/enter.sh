@@ -11,12 +11,15 @@
 # copy (e.g. an mmdebstrap output, as in ../shared/notes/peers-baseline.md).
 # Each case: hyperfine -N, WARMUP warm-up runs, at least RUNS runs; medians and ratios are
 # printed and written to OUTDIR/results.md. Then the cases run again in turn, RUNS rounds of
-# one run each (bench/roundrobin.py), into OUTDIR/round-robin.md.
+# one run each (bench/roundrobin.py), into OUTDIR/round-robin.md. Last, the CPU time one
+# entry costs the machine, teardown included: CPU_RUNS runs of each (bench/cpu.py), into
+# OUTDIR/cpu.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-$(mktemp -d /tmp/den-bench.XXXXXX)}
 DEN=${DEN:-$PWD/.build/release/den}
 RUNS=${RUNS:-30}
+CPU_RUNS=${CPU_RUNS:-200}
 WARMUP=${WARMUP:-3}
 . bench/common.sh
 
@@ -123,4 +126,16 @@ release_env
 echo; echo "in turn:"
 python3 bench/report.py "$ROUND" "$OUT/round-robin.md" "median ms,min ms" \
   den-single:bwrap:1.5 den-full-map:unshare-full-map:1.2 den-join:bwrap-2:1.0
-echo "results: $OUT/results.md, $OUT/round-robin.md"
+
+# What an entry costs the machine in CPU, after den returns included (see bench/cpu.py). The
+# launcher comes first: its cost is subtracted from the others'.
+python3 bench/cpu.py "$CPU_RUNS" \
+  "$(runs "$U" launcher /bin/true)" \
+  "$(runs "$F" bwrap "${BWRAP[@]}")" \
+  "$(runs "$F" den-single "$DEN" run -- /bin/true)" \
+  "$(runs "$U" unshare-full-map "${UNSHARE_FULL_MAP[@]}")" \
+  "$(runs "$U" den-full-map "$DEN" run -- /bin/true)" > "$OUT/cpu.tsv"
+echo; echo "CPU per entry:"
+python3 bench/report.py "$OUT/cpu.tsv" "$OUT/cpu.md" "net ms,busy ms,wall ms" \
+  den-single:bwrap den-full-map:unshare-full-map
+echo "results: $OUT/results.md, $OUT/round-robin.md, $OUT/cpu.md"
