@@ -12,29 +12,43 @@ import statistics
 import sys
 import time
 
-rounds = int(sys.argv[1])
-cases = []
-for spec in sys.argv[2:]:
+
+def parse_case(spec):
+    """NAME=DIR=COMMAND: the name, the directory and the command's arguments."""
     name, directory, command = spec.split("=", 2)
-    cases.append((name, directory, shlex.split(command)))
-times = {name: [] for name, _, _ in cases}
-failed = set()
-null = os.open(os.devnull, os.O_RDWR)
-for round_number in range(rounds + 3):
-    for name, directory, argv in cases:
-        os.chdir(directory)
-        start = time.perf_counter_ns()
-        pid = os.posix_spawnp(argv[0], argv, os.environ,
-                             file_actions=[(os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
-        _, status = os.waitpid(pid, 0)
-        elapsed = (time.perf_counter_ns() - start) / 1e6
-        if status != 0:
-            failed.add(name)
-        elif round_number >= 3:
-            times[name].append(elapsed)
-for name, _, _ in cases:
-    values = times[name]
-    if name in failed or not values:
-        print(f"{name}\tFAIL")
-    else:
-        print(f"{name}\t{statistics.median(values):.2f}\t{min(values):.2f}")
+    return name, directory, shlex.split(command)
+
+
+def run(directory, argv, null):
+    """Runs argv in directory with stdout and stderr on null; returns its wait status."""
+    os.chdir(directory)
+    pid = os.posix_spawnp(argv[0], argv, os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+    return os.waitpid(pid, 0)[1]
+
+
+def main():
+    rounds = int(sys.argv[1])
+    cases = [parse_case(spec) for spec in sys.argv[2:]]
+    times = {name: [] for name, _, _ in cases}
+    failed = set()
+    null = os.open(os.devnull, os.O_RDWR)
+    for round_number in range(rounds + 3):
+        for name, directory, argv in cases:
+            start = time.perf_counter_ns()
+            status = run(directory, argv, null)
+            elapsed = (time.perf_counter_ns() - start) / 1e6
+            if status != 0:
+                failed.add(name)
+            elif round_number >= 3:
+                times[name].append(elapsed)
+    for name, _, _ in cases:
+        values = times[name]
+        if name in failed or not values:
+            print(f"{name}\tFAIL")
+        else:
+            print(f"{name}\t{statistics.median(values):.2f}\t{min(values):.2f}")
+
+
+if __name__ == "__main__":
+    main()
