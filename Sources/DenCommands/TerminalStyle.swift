@@ -29,6 +29,10 @@ struct TerminalStyle: Sendable {
 /// Diagnostics go to standard error, unbuffered, so they interleave correctly with a child's.
 enum StandardError {
     static func write(_ text: String) {
+        // What den printed before must come out first: with both streams on one pipe
+        // (`den init 2>&1 | tee log`), standard output is block-buffered and would otherwise
+        // land after every diagnostic written since.
+        fflush(nil)
         var text = text
         if !text.hasSuffix("\n") { text += "\n" }
         text.withCString { pointer in

@@ -63,6 +63,19 @@ import Testing
         #expect(trust.status == 0 && trust.standardOutput.contains("SSH agent"), "\(trust)")
     }
 
+    @Test func outputKeepsItsOrderWhenBothStreamsShareAPipe() throws {
+        // `den init 2>&1 | tee log`: standard output is block-buffered on a pipe, yet what den
+        // printed there must still come before the diagnostic it wrote next.
+        let project = try user.makeTemporaryDirectory("pipe-order")
+        let result = try user.run("/bin/sh", ["-c", "\"$0\" init --template minimal 2>&1", try DenBinary.path],
+                                  directory: project)
+        #expect(result.status == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n")
+        let created = lines.firstIndex { $0.hasPrefix("created ") }
+        let next = lines.firstIndex { $0.hasPrefix("next: ") }
+        #expect(created != nil && next != nil && created! < next!, "\(result.standardOutput)")
+    }
+
     @Test func checkFindsTheManifestFromASubdirectory() throws {
         let project = try user.makeTemporaryDirectory("nested")
         #expect(try user.den(["init", "--name", "nested-env", "--base", "debian:trixie"], in: project).status == 0)
