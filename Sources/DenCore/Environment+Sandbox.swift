@@ -138,7 +138,7 @@ extension Environment {
             return try join(running, invocation, user: user, hostEnvironment: hostEnvironment)
         }
         let spec = try sandboxSpec(for: invocation, user: user, hostEnvironment: hostEnvironment,
-                                   session: .create(socketDirectory: runtimeDirectory, socketName: "\(id).sock"))
+                                   session: .create(socketDirectory: runtimeDirectory, socketName: RuntimeSession.socketName(environmentID: id)))
         return try Sandbox.run(spec, onRunning: { lock.release() })
     }
 

@@ -183,7 +183,7 @@ extension Store {
     /// The files an env's runs leave in the runtime directory: the session socket of its last
     /// run and its start lock.
     func runtimeFiles(of id: String) -> (socket: String, lock: String) {
-        ("\(runtimeDirectory)/\(id).sock", Environment.startLock(in: runtimeDirectory, id: id))
+        ("\(runtimeDirectory)/\(RuntimeSession.socketName(environmentID: id))", Environment.startLock(in: runtimeDirectory, id: id))
     }
 
     /// Runs `body` with the env kept stopped: holds its start lock, which a den starting the

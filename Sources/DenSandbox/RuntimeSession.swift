@@ -29,16 +29,22 @@ public struct RuntimeSession: ~Copyable {
         }
     }
 
+    /// The name of the env's session socket in the runtime directory: its init listens there.
+    public static func socketName(environmentID: String) -> String {
+        "\(environmentID).sock"
+    }
+
     /// nil when the env is not running (no socket, or nobody listening on the one an ended
     /// env left).
     public init?(directory: String, environmentID: String, request: Request) throws(SessionSocketError) {
         var pid: Int32 = 0
         let bytes = request.bytes
+        let name = Self.socketName(environmentID: environmentID)
         let result = bytes.withUnsafeBufferPointer { buffer in
-            den_connect_env(directory, "\(environmentID).sock", buffer.baseAddress, Int32(buffer.count), &pid)
+            den_connect_env(directory, name, buffer.baseAddress, Int32(buffer.count), &pid)
         }
         if result == -ENOENT || result == -ECONNREFUSED { return nil }
-        guard result >= 0 else { throw SessionSocketError(path: "\(directory)/\(environmentID).sock", errno: -result) }
+        guard result >= 0 else { throw SessionSocketError(path: "\(directory)/\(name)", errno: -result) }
         fd = result
         initPID = pid
     }
